@@ -1,0 +1,77 @@
+// One error class for everything cloudseed reports to people: a stable code, a sentence, where it
+// happened, a hint, and the original error as `cause`. The CLI maps codes to exit statuses.
+
+export type ErrorCode =
+  | 'SPEC_INVALID' // the spec (or a file it names) is wrong: exit 2
+  | 'USAGE' // the command line is wrong: exit 2
+  | 'TEMPLATE_INVALID' // a template rendered a document that does not parse: exit 2
+  | 'TOOL_MISSING' // an external program is not installed: exit 3
+  | 'TOOL_FAILED' // an external program ran and failed: exit 3
+  | 'IO_FAILED' // reading or writing a file failed: exit 1
+  | 'INTERNAL'; // our bug: exit 1
+
+/** Where in a user's file a problem is: `fleet.yaml:14:7 vms[2].network.address`. */
+export interface SourceLocation {
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** The field's path in the document, e.g. `vms[2].network.nics[0].address`. */
+  field: string | null;
+}
+
+/** One thing wrong with the input; validation collects all of them before failing. */
+export interface Problem {
+  location: SourceLocation;
+  message: string;
+}
+
+export interface CloudseedErrorOptions {
+  location?: SourceLocation;
+  hint?: string;
+  problems?: Problem[];
+  cause?: unknown;
+}
+
+export class CloudseedError extends Error {
+  readonly code: ErrorCode;
+  readonly location: SourceLocation | null;
+  readonly hint: string | null;
+  readonly problems: Problem[];
+
+  constructor(code: ErrorCode, message: string, options: CloudseedErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CloudseedError';
+    this.code = code;
+    this.location = options.location ?? null;
+    this.hint = options.hint ?? null;
+    this.problems = options.problems ?? [];
+  }
+}
+
+export function formatLocation(location: SourceLocation): string {
+  let place = location.file;
+  if (location.line !== null) {
+    place += `:${location.line}`;
+    if (location.column !== null) place += `:${location.column}`;
+  }
+  return location.field ? `${place} ${location.field}` : place;
+}
+
+/** The text a person reads: every problem on its own line, then the hint. */
+export function formatError(error: CloudseedError): string {
+  const lines: string[] = [];
+  const head = error.location ? `${formatLocation(error.location)}: ${error.message}` : error.message;
+  lines.push(`error: ${head}`);
+  for (const problem of error.problems) {
+    lines.push(`  ${formatLocation(problem.location)}: ${problem.message}`);
+  }
+  if (error.hint) lines.push(`hint: ${error.hint}`);
+  return lines.join('\n');
+}
+
+/** Throws one SPEC_INVALID error carrying every problem found, or returns when there are none. */
+export function throwIfProblems(problems: Problem[], what: string): void {
+  if (problems.length === 0) return;
+  const count = problems.length === 1 ? 'one problem' : `${problems.length} problems`;
+  throw new CloudseedError('SPEC_INVALID', `${what} has ${count}`, { problems });
+}

@@ -1,0 +1,7 @@
+// cloudseed's library: every stage the CLI uses, by name. This file only re-exports.
+export * from './errors.js';
+export * from './spec/index.js';
+export * from './plan/index.js';
+export * from './render/index.js';
+export * from './pack/index.js';
+export * from './output/index.js';

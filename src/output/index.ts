@@ -1,0 +1,4 @@
+// output/: the pipeline end to end, writing each VM's files atomically plus a run manifest.
+export { buildFleet, validateSpec, planSpec, seedFilesOf, sourceDateEpochFromEnv, type BuildOptions, type BuildResult } from './build-fleet.js';
+export { buildManifest, type BuiltVm } from './manifest.js';
+export { stageOutput, type OutputFile, type StagedOutput } from './write-atomically.js';

@@ -1,0 +1,35 @@
+// The seam between rendering and packing: a seed file is a name, its bytes and a mode. Every packer
+// takes a list of them plus a label and options, and knows nothing about cloud-init.
+
+export interface SeedFile {
+  /** File name at the root of the seed volume, e.g. `user-data`. */
+  path: string;
+  bytes: Uint8Array;
+  /** Unix permission bits, e.g. 0o600 for files that hold password hashes. */
+  mode: number;
+}
+
+export type SeedFilesystem = 'iso9660' | 'vfat';
+export type DiskFormat = 'raw' | 'qcow2';
+export type PackerName = 'cloud-localds' | 'genisoimage' | 'mkisofs' | 'xorriso' | 'mtools';
+export type PackerChoice = PackerName | 'auto';
+
+export interface PackOptions {
+  /** Volume label; `cidata` for NoCloud. */
+  label: string;
+  filesystem: SeedFilesystem;
+  diskFormat: DiskFormat;
+  /** Seconds since the epoch for file and volume timestamps, or null for the tool's own clock. */
+  sourceDateEpoch: number | null;
+}
+
+export interface Packer {
+  name: PackerName;
+  /** Filesystems this packer can write. */
+  filesystems: readonly SeedFilesystem[];
+  /** The Debian packages that provide the programs it runs, named in "missing tool" errors. */
+  debianPackages: readonly string[];
+  isAvailable(): Promise<boolean>;
+  /** Returns the raw filesystem image, whatever `options.diskFormat` says: `packSeed` converts it. */
+  pack(files: readonly SeedFile[], options: PackOptions): Promise<Uint8Array>;
+}

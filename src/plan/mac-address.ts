@@ -1,0 +1,33 @@
+// MAC addresses are decided once, here: given ones are normalised, missing ones are derived from the
+// fleet and VM names so the same spec always gives the same MACs and rebuilding a VM keeps its NIC.
+import { createHash } from 'node:crypto';
+
+export type MacPrefix = 'qemu' | 'local';
+
+const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** Lower-case colon form, or null when `text` is not a unicast MAC address. */
+export function normalizeMac(text: string): string | null {
+  const mac = text.trim().toLowerCase().replace(/-/g, ':');
+  if (!macPattern.test(mac)) return null;
+  const firstOctet = parseInt(mac.slice(0, 2), 16);
+  if (firstOctet & 1) return null; // multicast: a NIC cannot own it
+  if (mac === '00:00:00:00:00:00') return null;
+  return mac;
+}
+
+function hex(bytes: Uint8Array): string[] {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0'));
+}
+
+/**
+ * The `attempt`-th candidate MAC for a NIC. QEMU's 52:54:00 prefix leaves 24 bits, where a fleet of a
+ * thousand has a few-percent chance of a collision, so the caller retries with the next attempt.
+ */
+export function deriveMac(seed: string, prefix: MacPrefix, attempt: number): string {
+  const digest = createHash('sha256').update(`${seed}#${attempt}`).digest();
+  if (prefix === 'qemu') return ['52', '54', '00', ...hex(digest.subarray(0, 3))].join(':');
+  // Locally administered (bit 1 set), unicast (bit 0 clear).
+  const first = ((digest[0]! | 0x02) & 0xfe) & 0xff;
+  return hex(Uint8Array.from([first, ...digest.subarray(1, 6)])).join(':');
+}

@@ -1,0 +1,77 @@
+// The libvirt side of one VM: machine, disks and where the seed is attached, and the seed image itself.
+import path from 'node:path';
+import type { DomainPlan, SeedAttachPlan, SeedPlan } from './types.js';
+import type { VmContext } from './vm-context.js';
+
+export const seedFileName = 'my-seed.img';
+
+/**
+ * A seed as a virtio disk is seen as soon as the guest boots. As a cdrom it needs a bus the machine
+ * has: q35 has no IDE, so SATA there and IDE on the older pc machine.
+ */
+function planSeedAttach(device: 'disk' | 'cdrom', machine: string | null): SeedAttachPlan {
+  if (device === 'disk') return { device, bus: 'virtio', target: 'vdb' };
+  const isQ35 = machine !== null && /q35/.test(machine);
+  return isQ35 ? { device, bus: 'sata', target: 'sdb' } : { device, bus: 'ide', target: 'hdc' };
+}
+
+function planRootDisk(context: VmContext): DomainPlan['rootDisk'] {
+  const rootDisk = context.vm.domain?.rootDisk;
+  if (!rootDisk) {
+    context.report(['domain', 'rootDisk'], 'every VM needs domain.rootDisk.path (its base or root disk image)');
+    return { path: '', format: 'qcow2' };
+  }
+  const format = rootDisk.format ?? (/\.(img|raw)$/i.test(rootDisk.path) ? 'raw' : 'qcow2');
+  const { fileExists } = context.options.environment;
+  if (!path.isAbsolute(rootDisk.path)) {
+    // A relative image travels with the spec, so it must be here; an absolute one names a path on the
+    // hypervisor, which need not be the machine that builds the seeds.
+    const resolved = path.resolve(context.spec.baseDir, rootDisk.path);
+    if (!fileExists(resolved)) context.report(['domain', 'rootDisk', 'path'], `root disk image ${resolved} does not exist`);
+    return { path: resolved, format };
+  }
+  if (!fileExists(rootDisk.path)) {
+    context.warnings.push(`${context.vm.name}: root disk ${rootDisk.path} is not on this machine; it must exist on the hypervisor`);
+  }
+  return { path: rootDisk.path, format };
+}
+
+export function planDomain(context: VmContext): DomainPlan {
+  const domain = context.vm.domain ?? {};
+  const requested = domain.type ?? 'auto';
+  const machine = domain.machine ?? null;
+  return {
+    type: requested === 'auto' ? (context.options.environment.kvmUsable ? 'kvm' : 'qemu') : requested,
+    memoryMiB: domain.memory ?? 2048,
+    vcpus: domain.vcpus ?? 1,
+    arch: domain.arch ?? 'x86_64',
+    machine,
+    emulator: domain.emulator ?? null,
+    rootDisk: planRootDisk(context),
+    seedAttach: planSeedAttach(domain.seedAttach ?? 'disk', machine),
+    serialConsole: domain.serialConsole ?? true,
+    smbiosNoCloud: domain.smbiosNoCloud ?? true,
+  };
+}
+
+export function planSeed(context: VmContext): SeedPlan {
+  const seed = context.vm.seed ?? {};
+  const filesystem = seed.filesystem ?? 'iso9660';
+  const packer = seed.packer ?? 'auto';
+  const isoOnly = ['genisoimage', 'mkisofs', 'xorriso'];
+  if (filesystem === 'vfat' && isoOnly.includes(packer)) {
+    context.report(['seed', 'packer'], `packer ${packer} writes iso9660 only; for vfat use mtools, cloud-localds or auto`);
+  }
+  if (filesystem === 'iso9660' && packer === 'mtools') {
+    context.report(['seed', 'packer'], 'packer mtools writes vfat only; for iso9660 use genisoimage, xorriso, cloud-localds or auto');
+  }
+  const builtPath = path.resolve(context.options.outputDir, context.vm.name, seedFileName);
+  return {
+    filesystem,
+    format: seed.format ?? 'raw',
+    packer,
+    label: 'cidata',
+    fileName: seedFileName,
+    hostPath: seed.hostPath ?? builtPath,
+  };
+}

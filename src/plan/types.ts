@@ -1,0 +1,140 @@
+// VmPlan: one VM fully resolved. No defaults are left to apply and nothing is optional that a later
+// stage would have to guess; `null` always means "not wanted", never "not decided".
+import type { DiskFormat, PackerChoice, SeedFilesystem } from '../pack/seed-file.js';
+import type { GroupSpec } from '../spec/schema.js';
+
+export type CloudInitTarget = 'el7' | 'current';
+
+/** A password as it will be written: a crypt(3) hash, or plaintext when the spec asked for it. */
+export type PlannedPassword = { kind: 'hash'; value: string } | { kind: 'text'; value: string };
+
+export interface UserPlan {
+  name: string;
+  gecos: string | null;
+  groups: string[];
+  sudo: string | null;
+  shell: string | null;
+  sshAuthorizedKeys: string[];
+  lockPassword: boolean;
+  password: PlannedPassword | null;
+}
+
+export interface ChpasswdPlan {
+  expire: boolean;
+  entries: { name: string; password: PlannedPassword }[];
+}
+
+export interface SshPlan {
+  passwordAuthentication: boolean | null;
+  permitRootLogin: string | null;
+  pubkeyAuthentication: boolean | null;
+}
+
+export interface WriteFilePlan {
+  path: string;
+  content: string;
+  permissions: string | null;
+  owner: string | null;
+  append: boolean;
+}
+
+export type Addressing =
+  | { kind: 'dhcp' }
+  | { kind: 'static'; address: string; prefix: number; netmask: string; network: string };
+
+export interface RoutePlan {
+  /** Destination network address and prefix, e.g. 10.1.0.0 and 16. */
+  network: string;
+  prefix: number;
+  netmask: string;
+  via: string;
+  metric: number | null;
+}
+
+export type HostLink =
+  | { type: 'direct'; dev: string; mode: 'bridge' | 'vepa' | 'private' | 'passthru' }
+  | { type: 'bridge'; bridge: string }
+  | { type: 'network'; network: string }
+  | { type: 'user' }
+  | { type: 'ethernet'; tap: string };
+
+/** One NIC, the single description that network-config, ifcfg and the domain's <interface> render. */
+export interface NicPlan {
+  device: string;
+  macAddress: string;
+  addressing: Addressing;
+  gateway: string | null;
+  dnsServers: string[];
+  dnsSearch: string[];
+  routes: RoutePlan[];
+  mtu: number | null;
+  host: HostLink;
+  model: string;
+  vhost: boolean;
+}
+
+export interface NetworkPlan {
+  config: 'v2' | 'v1' | 'disabled';
+  ifcfg: boolean;
+  nics: NicPlan[];
+}
+
+export interface SeedAttachPlan {
+  device: 'disk' | 'cdrom';
+  bus: 'virtio' | 'sata' | 'ide';
+  target: string;
+}
+
+export interface DomainPlan {
+  type: 'kvm' | 'qemu';
+  memoryMiB: number;
+  vcpus: number;
+  arch: string;
+  machine: string | null;
+  emulator: string | null;
+  rootDisk: { path: string; format: 'qcow2' | 'raw' };
+  seedAttach: SeedAttachPlan;
+  serialConsole: boolean;
+  smbiosNoCloud: boolean;
+}
+
+export interface SeedPlan {
+  filesystem: SeedFilesystem;
+  format: DiskFormat;
+  packer: PackerChoice;
+  label: string;
+  fileName: string;
+  /** Where the hypervisor will find the seed image (the domain's <source file>). */
+  hostPath: string;
+}
+
+export interface VmPlan {
+  name: string;
+  hostname: string;
+  fqdn: string | null;
+  /** A pinned instance-id, or null: render derives one from the name and the documents. */
+  pinnedInstanceId: string | null;
+  target: CloudInitTarget;
+  /** Absolute folder of user templates that override the built-in ones, or null. */
+  templatesDir: string | null;
+  users: UserPlan[];
+  chpasswd: ChpasswdPlan | null;
+  ssh: SshPlan;
+  groups: GroupSpec[];
+  writeFiles: WriteFilePlan[];
+  runcmd: (string | string[])[];
+  packages: string[];
+  pinDatasource: boolean;
+  network: NetworkPlan;
+  domain: DomainPlan;
+  seed: SeedPlan;
+}
+
+export interface FleetPlan {
+  fleet: string;
+  specFile: string;
+  outputDir: string;
+  vms: VmPlan[];
+  /** Things worth saying that do not stop the build, e.g. a root disk not found on this machine. */
+  warnings: string[];
+}

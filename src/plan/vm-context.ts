@@ -1,0 +1,51 @@
+// What every planning step of one VM needs: its merged settings, the fleet-wide options, and a place
+// to report problems that points at the field's line in the spec (the VM's own, or `defaults`).
+import type { Problem } from '../errors.js';
+import type { FleetSpec } from '../spec/load-spec.js';
+import type { VmSpec } from '../spec/schema.js';
+import type { FieldPath } from '../spec/source-map.js';
+import { originOf } from './merge-defaults.js';
+
+export interface PlanEnvironment {
+  /** Whether /dev/kvm is usable here; decides `type: auto`. */
+  kvmUsable: boolean;
+  fileExists(path: string): boolean;
+}
+
+export interface PlanOptions {
+  /** Where `build` writes; the default seed path in the domain is inside it. */
+  outputDir: string;
+  environment: PlanEnvironment;
+  /** Mixed into every password salt; the same secret and spec give the same hashes. */
+  saltSecret: string;
+}
+
+export interface VmContext {
+  spec: FleetSpec;
+  vmIndex: number;
+  vm: VmSpec;
+  options: PlanOptions;
+  problems: Problem[];
+  warnings: string[];
+  report(fieldPath: FieldPath, message: string): void;
+}
+
+export function createVmContext(
+  spec: FleetSpec,
+  vmIndex: number,
+  vm: VmSpec,
+  options: PlanOptions,
+  sinks: { problems: Problem[]; warnings: string[] },
+): VmContext {
+  return {
+    spec,
+    vmIndex,
+    vm,
+    options,
+    problems: sinks.problems,
+    warnings: sinks.warnings,
+    report(fieldPath, message) {
+      sinks.problems.push({ location: spec.source.locate(originOf(spec, vmIndex, fieldPath)), message });
+    },
+  };
+}

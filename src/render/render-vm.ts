@@ -1,0 +1,50 @@
+// Renders one VM's documents from its plan: user-data, network-config, meta-data (whose default
+// instance-id is derived from the others) and the libvirt domain XML. Each is parsed back.
+import { createHash } from 'node:crypto';
+import type { FleetPlan, VmPlan } from '../plan/types.js';
+import { checkCloudConfig, checkRenderedXml, parseRenderedYaml } from './check-document.js';
+import { loadTemplate } from './template-store.js';
+import { buildUserDataView } from './user-data-view.js';
+
+/** The texts of one VM, ready to be packed and written. */
+export interface SeedDocuments {
+  vmName: string;
+  instanceId: string;
+  userData: string;
+  metaData: string;
+  networkConfig: string;
+  domainXml: string;
+}
+
+/**
+ * A changed seed must be applied at the next boot and an unchanged one must not be re-applied, and
+ * cloud-init decides that by comparing instance-ids. So the id follows the content of the documents.
+ */
+export function deriveInstanceId(vm: VmPlan, userData: string, networkConfig: string): string {
+  const digest = createHash('sha256').update([vm.name, vm.hostname, userData, networkConfig].join('\0')).digest('hex');
+  return `iid-${vm.name}-${digest.slice(0, 12)}`;
+}
+
+function renderYaml(vm: VmPlan, name: string, context: object): string {
+  const template = loadTemplate(name, vm.templatesDir);
+  const text = template.render(context);
+  parseRenderedYaml(text, template.file);
+  return text;
+}
+
+export function renderVm(vm: VmPlan): SeedDocuments {
+  const userDataTemplate = loadTemplate('user-data.hbs', vm.templatesDir);
+  const userData = userDataTemplate.render(buildUserDataView(vm));
+  checkCloudConfig(userData, userDataTemplate.file);
+  const networkConfig = renderYaml(vm, `network-config.${vm.network.config}.hbs`, { vm });
+  const instanceId = vm.pinnedInstanceId ?? deriveInstanceId(vm, userData, networkConfig);
+  const metaData = renderYaml(vm, 'meta-data.hbs', { vm, instanceId });
+  const domainTemplate = loadTemplate('domain.xml.hbs', vm.templatesDir);
+  const domainXml = domainTemplate.render({ vm });
+  checkRenderedXml(domainXml, domainTemplate.file);
+  return { vmName: vm.name, instanceId, userData, metaData, networkConfig, domainXml };
+}
+
+export function renderFleet(plan: FleetPlan): SeedDocuments[] {
+  return plan.vms.map(renderVm);
+}

@@ -1,0 +1,49 @@
+// Finds and compiles templates: a spec's own template folder first, then the built-in templates/.
+// Compiled strict (a missing value is an error, not an empty string) and unescaped (Handlebars escapes
+// for HTML, which is wrong for YAML); quoting is the job of the yaml/xml/shell helpers.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { CloudseedError } from '../errors.js';
+import { registerHelpers } from './template-helpers.js';
+
+/** templates/ at the package root, whether running from src/render or dist/render. */
+export const builtinTemplatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+
+const handlebars = Handlebars.create();
+registerHelpers(handlebars);
+
+export interface CompiledTemplate {
+  /** The file it came from, named in errors. */
+  file: string;
+  render(context: object): string;
+}
+
+const cache = new Map<string, CompiledTemplate>();
+
+function compile(file: string): CompiledTemplate {
+  const cached = cache.get(file);
+  if (cached) return cached;
+  const source = readFileSync(file, 'utf8');
+  const template = handlebars.compile(source, { strict: true, noEscape: true });
+  const compiled: CompiledTemplate = {
+    file,
+    render(context) {
+      try {
+        return template(context);
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new CloudseedError('TEMPLATE_INVALID', `template ${file} failed to render: ${reason}`, { cause });
+      }
+    },
+  };
+  cache.set(file, compiled);
+  return compiled;
+}
+
+/** `name` such as `user-data.hbs`, from `userDir` when it has one, else built in. */
+export function loadTemplate(name: string, userDir: string | null): CompiledTemplate {
+  const userFile = userDir === null ? null : path.join(userDir, name);
+  return compile(userFile !== null && existsSync(userFile) ? userFile : path.join(builtinTemplatesDir, name));
+}

@@ -1,0 +1,91 @@
+// What user-data says beyond the spec's own entries: the files cloudseed adds (sshd settings, ifcfg,
+// the datasource pin) and the commands old guests need, chosen per cloud-init target.
+import type { VmPlan, WriteFilePlan } from '../plan/types.js';
+import { parseRenderedYaml } from './check-document.js';
+import { loadTemplate } from './template-store.js';
+
+export interface UserDataView {
+  vm: VmPlan;
+  writeFiles: WriteFilePlan[];
+  runcmd: (string | string[])[];
+  /** el7's `chpasswd.list`: one `name:password` line per entry. */
+  chpasswdList: string | null;
+  sshPwauth: { value: boolean } | null;
+}
+
+const sshdConfigFile = '/etc/ssh/sshd_config';
+const sshdDropIn = '/etc/ssh/sshd_config.d/00-cloudseed.conf';
+
+function sshdDirectives(vm: VmPlan): { key: string; value: string }[] {
+  const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');
+  const directives: { key: string; value: string }[] = [];
+  if (vm.ssh.permitRootLogin !== null) directives.push({ key: 'PermitRootLogin', value: vm.ssh.permitRootLogin });
+  if (vm.ssh.passwordAuthentication !== null) directives.push({ key: 'PasswordAuthentication', value: yesNo(vm.ssh.passwordAuthentication) });
+  if (vm.ssh.pubkeyAuthentication !== null) directives.push({ key: 'PubkeyAuthentication', value: yesNo(vm.ssh.pubkeyAuthentication) });
+  return directives;
+}
+
+function systemFile(path: string, content: string, permissions: string): WriteFilePlan {
+  return { path, content, permissions, owner: 'root:root', append: false };
+}
+
+function renderFile(vm: VmPlan, template: string, context: object): string {
+  return loadTemplate(template, vm.templatesDir).render(context);
+}
+
+/** The cloud.cfg.d drop-in is YAML inside YAML: parse it too, so a broken override is caught here. */
+function datasourcePin(vm: VmPlan): WriteFilePlan {
+  const template = loadTemplate('cloud.cfg.d.hbs', vm.templatesDir);
+  const content = template.render({ vm, networkDisabled: vm.network.config === 'disabled' });
+  parseRenderedYaml(content, template.file);
+  return systemFile('/etc/cloud/cloud.cfg.d/99-cloudseed.cfg', content, '0644');
+}
+
+function ifcfgFiles(vm: VmPlan): WriteFilePlan[] {
+  if (!vm.network.ifcfg) return [];
+  return vm.network.nics.flatMap((nic) => {
+    const directory = '/etc/sysconfig/network-scripts';
+    const files = [systemFile(`${directory}/ifcfg-${nic.device}`, renderFile(vm, 'ifcfg.hbs', { vm, nic }), '0644')];
+    if (nic.routes.length > 0) files.push(systemFile(`${directory}/route-${nic.device}`, renderFile(vm, 'route.hbs', { vm, nic }), '0644'));
+    return files;
+  });
+}
+
+/**
+ * sshd keeps the first value it reads for a keyword. Current images include sshd_config.d/*.conf
+ * at the top of sshd_config, and cloud-init writes files before sshd starts, so a drop-in is enough.
+ * The OpenSSH 7.4 of el7 has no Include: there the directives are put at the top of sshd_config
+ * itself (after deleting the old ones) and sshd is restarted, as the article did by hand.
+ */
+function sshdChanges(vm: VmPlan): { files: WriteFilePlan[]; commands: string[][] } {
+  const directives = sshdDirectives(vm);
+  if (directives.length === 0) return { files: [], commands: [] };
+  if (vm.target !== 'el7') {
+    return { files: [systemFile(sshdDropIn, renderFile(vm, 'sshd_config.d.hbs', { vm, directives }), '0644')], commands: [] };
+  }
+  const keys = directives.map((directive) => directive.key).join('|');
+  const inserts = directives.flatMap((directive) => ['-e', `1i ${directive.key} ${directive.value}`]);
+  return {
+    files: [],
+    commands: [
+      ['sed', '-i', '-E', '-e', `/^[[:space:]]*(${keys})[[:space:]]/d`, ...inserts, sshdConfigFile],
+      ['systemctl', 'restart', 'sshd'],
+    ],
+  };
+}
+
+export function buildUserDataView(vm: VmPlan): UserDataView {
+  const sshd = sshdChanges(vm);
+  const systemFiles = [...(vm.pinDatasource ? [datasourcePin(vm)] : []), ...sshd.files, ...ifcfgFiles(vm)];
+  const chpasswdList = vm.chpasswd && vm.target === 'el7'
+    ? vm.chpasswd.entries.map((entry) => `${entry.name}:${entry.password.value}\n`).join('')
+    : null;
+  return {
+    vm,
+    // The spec's own files come last, so they win over cloudseed's where both write one path.
+    writeFiles: [...systemFiles, ...vm.writeFiles],
+    runcmd: [...vm.runcmd, ...sshd.commands],
+    chpasswdList,
+    sshPwauth: vm.ssh.passwordAuthentication === null ? null : { value: vm.ssh.passwordAuthentication },
+  };
+}

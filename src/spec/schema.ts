@@ -1,0 +1,186 @@
+// The spec's shape, as zod schemas. Everything a VM says may also be said once under `defaults`, so
+// the VM settings are one schema with every field optional; plan/ decides what is required after merging.
+import { z } from 'zod';
+
+const text = z.string().min(1);
+
+export const cloudInitTargets = ['el7', 'current'] as const;
+export const networkConfigFormats = ['v2', 'v1', 'disabled'] as const;
+export const macvtapModes = ['bridge', 'vepa', 'private', 'passthru'] as const;
+export const packerChoices = ['auto', 'cloud-localds', 'genisoimage', 'mkisofs', 'xorriso', 'mtools'] as const;
+export const permitRootLoginValues = ['yes', 'no', 'prohibit-password', 'without-password', 'forced-commands-only'] as const;
+
+/** A password is given in the clear (hashed by cloudseed) or already hashed. */
+const passwordFields = {
+  password: z.string().optional(),
+  passwordHash: text.optional(),
+};
+
+export const userSchema = z.strictObject({
+  name: text,
+  gecos: z.string().optional(),
+  groups: z.array(text).optional(),
+  /** A sudoers rule such as `ALL=(ALL) NOPASSWD:ALL`, or false for none. */
+  sudo: z.union([text, z.literal(false)]).optional(),
+  shell: text.optional(),
+  sshAuthorizedKeys: z.array(text).optional(),
+  lockPassword: z.boolean().optional(),
+  ...passwordFields,
+});
+
+export const chpasswdEntrySchema = z.strictObject({ name: text, ...passwordFields });
+
+export const chpasswdSchema = z.strictObject({
+  /** Force a password change at first login (cloud-init's default is true; cloudseed's is false). */
+  expire: z.boolean().optional(),
+  users: z.array(chpasswdEntrySchema).optional(),
+});
+
+export const sshSchema = z.strictObject({
+  /** sshd PasswordAuthentication, and cloud-init's ssh_pwauth. */
+  passwordAuthentication: z.boolean().optional(),
+  permitRootLogin: z.enum(permitRootLoginValues).optional(),
+  pubkeyAuthentication: z.boolean().optional(),
+});
+
+/** cloud-init's `groups` form: a bare group name, or `{group: [members]}`. */
+export const groupSchema = z.union([text, z.record(text, z.array(text))]);
+
+export const writeFileSchema = z.strictObject({
+  path: text,
+  content: z.string(),
+  /** Octal string such as '0644'. */
+  permissions: z.string().regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0644"').optional(),
+  owner: text.optional(),
+  append: z.boolean().optional(),
+});
+
+export const routeSchema = z.strictObject({
+  to: text,
+  via: text,
+  metric: z.number().int().nonnegative().optional(),
+});
+
+export const dnsSchema = z.strictObject({
+  servers: z.array(text).optional(),
+  search: z.array(text).optional(),
+});
+
+/** How the NIC reaches the host: the libvirt `<interface type=...>` kinds. */
+export const hostLinkSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('direct'), dev: text, mode: z.enum(macvtapModes).optional() }),
+  z.strictObject({ type: z.literal('bridge'), bridge: text }),
+  z.strictObject({ type: z.literal('network'), network: text }),
+  z.strictObject({ type: z.literal('user') }),
+  z.strictObject({ type: z.literal('ethernet'), tap: text }),
+]);
+
+export const nicSchema = z.strictObject({
+  /** The guest's name for the interface, e.g. eth0. */
+  device: text.optional(),
+  mac: text.optional(),
+  /** `dhcp` or a static address in CIDR form. */
+  address: text.optional(),
+  /** Take the address (and gateway, DNS) from this pool. */
+  pool: text.optional(),
+  gateway: text.optional(),
+  dns: dnsSchema.optional(),
+  routes: z.array(routeSchema).optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  host: hostLinkSchema.optional(),
+  model: text.optional(),
+  vhost: z.boolean().optional(),
+});
+
+export const networkSchema = z.strictObject({
+  /** What the seed's network-config holds: cloud-init v2, v1, or `config: disabled`. */
+  config: z.enum(networkConfigFormats).optional(),
+  /** Also write RHEL /etc/sysconfig/network-scripts/ifcfg-<dev> files with write_files. */
+  ifcfg: z.boolean().optional(),
+  nics: z.array(nicSchema).optional(),
+});
+
+export const rootDiskSchema = z.strictObject({
+  path: text,
+  format: z.enum(['qcow2', 'raw']).optional(),
+});
+
+export const domainSchema = z.strictObject({
+  type: z.enum(['kvm', 'qemu', 'auto']).optional(),
+  /** MiB */
+  memory: z.number().int().min(64).optional(),
+  vcpus: z.number().int().min(1).max(4096).optional(),
+  arch: text.optional(),
+  machine: text.optional(),
+  emulator: text.optional(),
+  rootDisk: rootDiskSchema.optional(),
+  /** Attach the seed as a virtio disk (vdb, seen at once) or as a cdrom. */
+  seedAttach: z.enum(['disk', 'cdrom']).optional(),
+  serialConsole: z.boolean().optional(),
+  /** SMBIOS system serial `ds=nocloud`: cloud-init picks NoCloud without probing the network. */
+  smbiosNoCloud: z.boolean().optional(),
+});
+
+export const seedSchema = z.strictObject({
+  filesystem: z.enum(['iso9660', 'vfat']).optional(),
+  format: z.enum(['raw', 'qcow2']).optional(),
+  packer: z.enum(packerChoices).optional(),
+  /** Where the hypervisor finds the seed; default: the absolute path of the built image. */
+  hostPath: text.optional(),
+});
+
+export const vmSettingsSchema = z.strictObject({
+  hostname: text.optional(),
+  fqdn: text.optional(),
+  instanceId: text.optional(),
+  target: z.enum(cloudInitTargets).optional(),
+  /** `hashed` (default) or `plaintext`, for old guests that cannot take hashes. */
+  passwordStorage: z.enum(['hashed', 'plaintext']).optional(),
+  /** A folder of templates that replace the built-in ones, relative to the spec file. */
+  templates: text.optional(),
+  users: z.array(userSchema).optional(),
+  rootPassword: z.string().optional(),
+  chpasswd: chpasswdSchema.optional(),
+  ssh: sshSchema.optional(),
+  groups: z.array(groupSchema).optional(),
+  writeFiles: z.array(writeFileSchema).optional(),
+  runcmd: z.array(z.union([text, z.array(z.string()).min(1)])).optional(),
+  packages: z.array(text).optional(),
+  /** Keep later boots off network datasources too (written to /etc/cloud/cloud.cfg.d). */
+  pinDatasource: z.boolean().optional(),
+  network: networkSchema.optional(),
+  domain: domainSchema.optional(),
+  seed: seedSchema.optional(),
+});
+
+export const vmSpecSchema = z.strictObject({ name: text, ...vmSettingsSchema.shape });
+
+export const poolSchema = z.strictObject({
+  cidr: text,
+  /** `first-last`, e.g. `10.0.0.10-10.0.0.250`; default: the whole subnet less network and broadcast. */
+  range: text.optional(),
+  gateway: text.optional(),
+  dns: dnsSchema.optional(),
+});
+
+export const fleetSpecSchema = z.strictObject({
+  /** Names the fleet; MACs are derived from it. Default: the spec file's name. */
+  fleet: text.optional(),
+  /** `qemu` (52:54:00:xx:xx:xx) or `local` (a locally administered unicast MAC). */
+  macPrefix: z.enum(['qemu', 'local']).optional(),
+  pools: z.record(text, poolSchema).optional(),
+  defaults: vmSettingsSchema.optional(),
+  vms: z.array(vmSpecSchema).min(1, 'at least one VM'),
+});
+
+export type FleetSpecInput = z.infer<typeof fleetSpecSchema>;
+export type VmSettings = z.infer<typeof vmSettingsSchema>;
+export type VmSpec = z.infer<typeof vmSpecSchema>;
+export type UserSpec = z.infer<typeof userSchema>;
+export type NicSpec = z.infer<typeof nicSchema>;
+export type HostLinkSpec = z.infer<typeof hostLinkSchema>;
+export type PoolSpec = z.infer<typeof poolSchema>;
+export type WriteFileSpec = z.infer<typeof writeFileSchema>;
+export type DnsSpec = z.infer<typeof dnsSchema>;
+export type RouteSpec = z.infer<typeof routeSchema>;
+export type GroupSpec = z.infer<typeof groupSchema>;
