@@ -4,18 +4,6 @@ import { createHash } from 'node:crypto';
 
 export type MacPrefix = 'qemu' | 'local';
 
-const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-
-/** Lower-case colon form, or null when `text` is not a unicast MAC address. */
-export function normalizeMac(text: string): string | null {
-  const mac = text.trim().toLowerCase().replace(/-/g, ':');
-  if (!macPattern.test(mac)) return null;
-  const firstOctet = parseInt(mac.slice(0, 2), 16);
-  if (firstOctet & 1) return null; // multicast: a NIC cannot own it
-  if (mac === '00:00:00:00:00:00') return null;
-  return mac;
-}
-
 function hex(bytes: Uint8Array): string[] {
   return [...bytes].map((byte) => byte.toString(16).padStart(2, '0'));
 }

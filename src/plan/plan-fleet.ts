@@ -3,7 +3,7 @@
 import { throwIfProblems, type Problem } from '../errors.js';
 import type { FleetSpec } from '../spec/load-spec.js';
 import type { FieldPath } from '../spec/source-map.js';
-import { formatIpv4, parseIpv4 } from './ipv4.js';
+import { formatIpv4, parseIpv4 } from '../spec/ipv4.js';
 import { deriveMac, type MacPrefix } from './mac-address.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { planPool, type NicDraft, type PoolPlan } from './plan-network.js';
@@ -16,8 +16,7 @@ function planPools(spec: FleetSpec, problems: Problem[]): Map<string, PoolPlan> 
   for (const [name, pool] of Object.entries(spec.input.pools ?? {})) {
     const report = (fieldPath: FieldPath, message: string) =>
       problems.push({ location: spec.source.locate(['pools', name, ...fieldPath]), message });
-    const planned = planPool(name, pool, report);
-    if (planned) pools.set(name, planned);
+    pools.set(name, planPool(name, pool, report));
   }
   return pools;
 }

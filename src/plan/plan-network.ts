@@ -2,8 +2,8 @@
 // derived MACs), which plan-fleet allocates afterwards.
 import type { NicSpec, PoolSpec } from '../spec/schema.js';
 import type { FieldPath } from '../spec/source-map.js';
-import { formatIpv4, hostRange, parseIpv4, parseIpv4Cidr, subnetContains, type Subnet } from './ipv4.js';
-import { normalizeMac } from './mac-address.js';
+import { formatIpv4, hostRange, parseIpv4, parseIpv4Cidr, subnetContains, type Subnet } from '../spec/ipv4.js';
+import { normalizeMac } from '../spec/formats.js';
 import type { Addressing, HostLink, NicPlan, RoutePlan } from './types.js';
 import type { VmContext } from './vm-context.js';
 
@@ -24,60 +24,22 @@ export interface NicDraft extends Omit<NicPlan, 'macAddress' | 'addressing'> {
   fieldPath: FieldPath;
 }
 
-const deviceNamePattern = /^[A-Za-z0-9_.:-]{1,15}$/;
-const domainNamePattern = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-
 type Report = (fieldPath: FieldPath, message: string) => void;
 
-function checkIpList(values: string[], fieldPath: FieldPath, report: Report): string[] {
-  values.forEach((value, index) => {
-    if (parseIpv4(value) === null) report([...fieldPath, index], `"${value}" is not an IPv4 address`);
-  });
-  return values;
-}
-
-function checkSearchDomains(values: string[], fieldPath: FieldPath, report: Report): string[] {
-  values.forEach((value, index) => {
-    if (!domainNamePattern.test(value)) report([...fieldPath, index], `"${value}" is not a domain name`);
-  });
-  return values;
-}
-
-export function planPool(name: string, pool: PoolSpec, report: Report): PoolPlan | null {
-  const cidr = parseIpv4Cidr(pool.cidr);
-  if (!cidr) {
-    report(['cidr'], `"${pool.cidr}" is not an IPv4 CIDR such as 10.0.0.0/24`);
-    return null;
-  }
-  const subnet = cidr.subnet;
+export function planPool(name: string, pool: PoolSpec, report: Report): PoolPlan {
+  const subnet = parseIpv4Cidr(pool.cidr)!.subnet;
   let { first, last } = hostRange(subnet);
   if (pool.range !== undefined) {
-    const [from, to] = pool.range.split('-').map((part) => parseIpv4(part.trim()));
-    if (from == null || to == null || from > to) {
-      report(['range'], `"${pool.range}" is not a range such as 10.0.0.10-10.0.0.200`);
-      return null;
-    }
-    if (!subnetContains(subnet, from) || !subnetContains(subnet, to)) {
+    [first, last] = pool.range.split('-').map((part) => parseIpv4(part.trim())!) as [number, number];
+    if (!subnetContains(subnet, first) || !subnetContains(subnet, last)) {
       report(['range'], `range ${pool.range} is outside the pool's subnet ${pool.cidr}`);
     }
-    first = from;
-    last = to;
   }
   const gateway = pool.gateway ?? null;
-  const gatewayValue = gateway === null ? null : parseIpv4(gateway);
-  if (gateway !== null && gatewayValue === null) report(['gateway'], `"${gateway}" is not an IPv4 address`);
-  else if (gatewayValue !== null && !subnetContains(subnet, gatewayValue)) {
+  if (gateway !== null && !subnetContains(subnet, parseIpv4(gateway)!)) {
     report(['gateway'], `gateway ${gateway} is outside the pool's subnet ${subnet.network}/${subnet.prefix}`);
   }
-  return {
-    name,
-    subnet,
-    first,
-    last,
-    gateway,
-    dnsServers: checkIpList(pool.dns?.servers ?? [], ['dns', 'servers'], report),
-    dnsSearch: checkSearchDomains(pool.dns?.search ?? [], ['dns', 'search'], report),
-  };
+  return { name, subnet, first, last, gateway, dnsServers: pool.dns?.servers ?? [], dnsSearch: pool.dns?.search ?? [] };
 }
 
 function planAddressing(nic: NicSpec, fieldPath: FieldPath, pools: Map<string, PoolPlan>, report: Report): NicDraft['addressing'] | null {
@@ -94,7 +56,7 @@ function planAddressing(nic: NicSpec, fieldPath: FieldPath, pools: Map<string, P
   if (nic.address === undefined || nic.address === 'dhcp') return { kind: 'dhcp' };
   const cidr = parseIpv4Cidr(nic.address);
   if (!cidr) {
-    report([...fieldPath, 'address'], `"${nic.address}" is not "dhcp" or an IPv4 address in CIDR form such as 192.168.1.10/24`);
+    report([...fieldPath, 'address'], `"${nic.address}" needs its prefix length, e.g. ${nic.address}/24 (or name a pool)`);
     return null;
   }
   const { subnet, address } = cidr;
@@ -106,11 +68,7 @@ function planAddressing(nic: NicSpec, fieldPath: FieldPath, pools: Map<string, P
 
 /** `pool: lan` with `address: 10.0.0.50` pins one address of the pool's subnet. */
 function pinPoolAddress(text: string, pool: PoolPlan, fieldPath: FieldPath, report: Report): Addressing | null {
-  const address = parseIpv4(text.replace(/\/\d+$/, ''));
-  if (address === null) {
-    report(fieldPath, `"${text}" is not an IPv4 address`);
-    return null;
-  }
+  const address = parseIpv4(text.replace(/\/\d+$/, ''))!;
   if (!subnetContains(pool.subnet, address)) {
     report(fieldPath, `address ${text} is outside its subnet ${pool.subnet.network}/${pool.subnet.prefix} (pool ${pool.name})`);
     return null;
@@ -124,14 +82,10 @@ function subnetOf(addressing: NicDraft['addressing']): Subnet | null {
   return null;
 }
 
-function planRoutes(nic: NicSpec, fieldPath: FieldPath, report: Report): RoutePlan[] {
-  return (nic.routes ?? []).flatMap((route, index) => {
-    const routePath = [...fieldPath, 'routes', index];
-    const destination = route.to === 'default' ? parseIpv4Cidr('0.0.0.0/0') : parseIpv4Cidr(route.to);
-    if (!destination) report([...routePath, 'to'], `"${route.to}" is not an IPv4 CIDR or "default"`);
-    if (parseIpv4(route.via) === null) report([...routePath, 'via'], `"${route.via}" is not an IPv4 address`);
-    if (!destination || parseIpv4(route.via) === null) return [];
-    return [{ ...destination.subnet, via: route.via, metric: route.metric ?? null }];
+function planRoutes(nic: NicSpec): RoutePlan[] {
+  return (nic.routes ?? []).map((route) => {
+    const destination = parseIpv4Cidr(route.to === 'default' ? '0.0.0.0/0' : route.to)!;
+    return { ...destination.subnet, via: route.via, metric: route.metric ?? null };
   });
 }
 
@@ -146,10 +100,8 @@ function planHostLink(nic: NicSpec): HostLink {
 function planGateway(nic: NicSpec, addressing: NicDraft['addressing'], pool: PoolPlan | null, fieldPath: FieldPath, report: Report): string | null {
   const gateway = nic.gateway ?? pool?.gateway ?? null;
   if (gateway === null) return null;
-  const value = parseIpv4(gateway);
   const subnet = subnetOf(addressing);
-  if (value === null) report([...fieldPath, 'gateway'], `"${gateway}" is not an IPv4 address`);
-  else if (subnet && !subnetContains(subnet, value)) {
+  if (subnet && !subnetContains(subnet, parseIpv4(gateway)!)) {
     report([...fieldPath, 'gateway'], `gateway ${gateway} is outside the NIC's subnet ${subnet.network}/${subnet.prefix}`);
   } else if (addressing.kind === 'dhcp') {
     report([...fieldPath, 'gateway'], 'a gateway is only for static addresses; DHCP supplies its own');
@@ -161,12 +113,7 @@ function planNic(context: VmContext, nic: NicSpec, index: number, pools: Map<str
   const fieldPath: FieldPath = ['network', 'nics', index];
   const report = context.report;
   const device = nic.device ?? `eth${index}`;
-  if (!deviceNamePattern.test(device)) report([...fieldPath, 'device'], `"${device}" is not an interface name (1-15 of A-Z a-z 0-9 _ . : -)`);
-  let macAddress: string | null = null;
-  if (nic.mac !== undefined) {
-    macAddress = normalizeMac(nic.mac);
-    if (macAddress === null) report([...fieldPath, 'mac'], `"${nic.mac}" is not a unicast MAC address such as 52:54:00:12:34:56`);
-  }
+  const macAddress = nic.mac === undefined ? null : normalizeMac(nic.mac);
   const addressing = planAddressing(nic, fieldPath, pools, report);
   if (!addressing) return null;
   const pool = nic.pool === undefined ? null : (pools.get(nic.pool) ?? null);
@@ -177,9 +124,9 @@ function planNic(context: VmContext, nic: NicSpec, index: number, pools: Map<str
     macAddress,
     addressing,
     gateway: planGateway(nic, addressing, pool, fieldPath, report),
-    dnsServers: checkIpList(nic.dns?.servers ?? pool?.dnsServers ?? [], [...fieldPath, 'dns', 'servers'], report),
-    dnsSearch: checkSearchDomains(nic.dns?.search ?? pool?.dnsSearch ?? [], [...fieldPath, 'dns', 'search'], report),
-    routes: planRoutes(nic, fieldPath, report),
+    dnsServers: nic.dns?.servers ?? pool?.dnsServers ?? [],
+    dnsSearch: nic.dns?.search ?? pool?.dnsSearch ?? [],
+    routes: planRoutes(nic),
     mtu: nic.mtu ?? null,
     host,
     model,

@@ -1,5 +1,6 @@
 // One VM's plan from its merged settings: identity, accounts, files and commands, network drafts, domain.
 import path from 'node:path';
+import { isValidHostname } from '../spec/formats.js';
 import { checkPasswordStorage, planChpasswd, planSsh, planUsers } from './plan-accounts.js';
 import { planDomain, planSeed } from './plan-domain.js';
 import { planNicDrafts, type NicDraft, type PoolPlan } from './plan-network.js';
@@ -13,29 +14,18 @@ export interface VmDraft {
   context: VmContext;
 }
 
-// The name becomes a folder and a libvirt domain name: no separators, no dot-dot, nothing hidden.
-const vmNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const hostLabel = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const hostnamePattern = new RegExp(`^(?=.{1,253}$)${hostLabel}(\\.${hostLabel})*$`);
-
 function planIdentity(context: VmContext): Pick<VmPlan, 'name' | 'hostname' | 'fqdn' | 'pinnedInstanceId'> {
-  const { vm, report } = context;
-  if (!vmNamePattern.test(vm.name) || vm.name.includes('..')) {
-    report(['name'], `"${vm.name}" is not a usable VM name: letters, digits, _ . -, starting with a letter or digit, no "..", at most 64`);
-  }
+  const { vm } = context;
   const hostname = vm.hostname ?? vm.name;
-  if (!hostnamePattern.test(hostname)) {
-    const field = vm.hostname === undefined ? ['name'] : ['hostname'];
-    report(field, `"${hostname}" is not a valid hostname (RFC 1123: labels of letters, digits and inner hyphens)`);
+  // A VM name may hold `_`, which a hostname may not: only then is the derived hostname wrong.
+  if (vm.hostname === undefined && !isValidHostname(hostname)) {
+    context.report(['name'], `"${hostname}" cannot be the hostname too (RFC 1123 allows letters, digits and inner hyphens); set hostname`);
   }
-  if (vm.fqdn !== undefined && !hostnamePattern.test(vm.fqdn)) report(['fqdn'], `"${vm.fqdn}" is not a valid domain name`);
-  if (vm.instanceId !== undefined && /[\s\0]/.test(vm.instanceId)) report(['instanceId'], 'an instance-id cannot contain spaces or control characters');
   return { name: vm.name, hostname, fqdn: vm.fqdn ?? null, pinnedInstanceId: vm.instanceId ?? null };
 }
 
 function planWriteFiles(context: VmContext): WriteFilePlan[] {
-  return (context.vm.writeFiles ?? []).map((file, index) => {
-    if (!file.path.startsWith('/')) context.report(['writeFiles', index, 'path'], `"${file.path}" must be an absolute path in the guest`);
+  return (context.vm.writeFiles ?? []).map((file) => {
     return {
       path: file.path,
       content: file.content,

@@ -19,6 +19,10 @@ export function yamlValue(value: unknown, indent: number): string {
   const document = new Document({ v: value }, yamlOptions);
   // Short lists of scalars read best on one line: `- centos: [root]`, `- [systemctl, restart, sshd]`.
   visit(document, {
+    Scalar(_key, node) {
+      // PyYAML resolves a bare `=` (the YAML 1.1 value key) and `<<` (merge) to tags it cannot build.
+      if (node.value === '=' || node.value === '<<') node.type = 'QUOTE_DOUBLE';
+    },
     Seq(_key, node) {
       if (node.items.every((item) => isScalar(item) && !String(item.value).includes('\n'))) node.flow = true;
     },

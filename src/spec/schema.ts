@@ -1,6 +1,10 @@
 // The spec's shape, as zod schemas. Everything a VM says may also be said once under `defaults`, so
 // the VM settings are one schema with every field optional; plan/ decides what is required after merging.
 import { z } from 'zod';
+import {
+  cryptHashText, deviceNameText, domainNameText, guestPathText, hostnameText, instanceIdText, ipRangeText,
+  ipv4CidrText, ipv4Text, macText, nicAddressText, passwordText, routeTargetText, userNameText, vmNameText,
+} from './formats.js';
 
 const text = z.string().min(1);
 
@@ -12,12 +16,12 @@ export const permitRootLoginValues = ['yes', 'no', 'prohibit-password', 'without
 
 /** A password is given in the clear (hashed by cloudseed) or already hashed. */
 const passwordFields = {
-  password: z.string().optional(),
-  passwordHash: text.optional(),
+  password: passwordText.optional(),
+  passwordHash: cryptHashText.optional(),
 };
 
 export const userSchema = z.strictObject({
-  name: text,
+  name: userNameText,
   gecos: z.string().optional(),
   groups: z.array(text).optional(),
   /** A sudoers rule such as `ALL=(ALL) NOPASSWD:ALL`, or false for none. */
@@ -28,7 +32,7 @@ export const userSchema = z.strictObject({
   ...passwordFields,
 });
 
-export const chpasswdEntrySchema = z.strictObject({ name: text, ...passwordFields });
+export const chpasswdEntrySchema = z.strictObject({ name: userNameText, ...passwordFields });
 
 export const chpasswdSchema = z.strictObject({
   /** Force a password change at first login (cloud-init's default is true; cloudseed's is false). */
@@ -47,7 +51,7 @@ export const sshSchema = z.strictObject({
 export const groupSchema = z.union([text, z.record(text, z.array(text))]);
 
 export const writeFileSchema = z.strictObject({
-  path: text,
+  path: guestPathText,
   content: z.string(),
   /** Octal string such as '0644'. */
   permissions: z.string().regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0644"').optional(),
@@ -56,14 +60,14 @@ export const writeFileSchema = z.strictObject({
 });
 
 export const routeSchema = z.strictObject({
-  to: text,
-  via: text,
+  to: routeTargetText,
+  via: ipv4Text,
   metric: z.number().int().nonnegative().optional(),
 });
 
 export const dnsSchema = z.strictObject({
-  servers: z.array(text).optional(),
-  search: z.array(text).optional(),
+  servers: z.array(ipv4Text).optional(),
+  search: z.array(domainNameText).optional(),
 });
 
 /** How the NIC reaches the host: the libvirt `<interface type=...>` kinds. */
@@ -77,13 +81,13 @@ export const hostLinkSchema = z.discriminatedUnion('type', [
 
 export const nicSchema = z.strictObject({
   /** The guest's name for the interface, e.g. eth0. */
-  device: text.optional(),
-  mac: text.optional(),
+  device: deviceNameText.optional(),
+  mac: macText.optional(),
   /** `dhcp` or a static address in CIDR form. */
-  address: text.optional(),
+  address: nicAddressText.optional(),
   /** Take the address (and gateway, DNS) from this pool. */
   pool: text.optional(),
-  gateway: text.optional(),
+  gateway: ipv4Text.optional(),
   dns: dnsSchema.optional(),
   routes: z.array(routeSchema).optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
@@ -130,16 +134,16 @@ export const seedSchema = z.strictObject({
 });
 
 export const vmSettingsSchema = z.strictObject({
-  hostname: text.optional(),
-  fqdn: text.optional(),
-  instanceId: text.optional(),
+  hostname: hostnameText.optional(),
+  fqdn: domainNameText.optional(),
+  instanceId: instanceIdText.optional(),
   target: z.enum(cloudInitTargets).optional(),
   /** `hashed` (default) or `plaintext`, for old guests that cannot take hashes. */
   passwordStorage: z.enum(['hashed', 'plaintext']).optional(),
   /** A folder of templates that replace the built-in ones, relative to the spec file. */
   templates: text.optional(),
   users: z.array(userSchema).optional(),
-  rootPassword: z.string().optional(),
+  rootPassword: passwordText.optional(),
   chpasswd: chpasswdSchema.optional(),
   ssh: sshSchema.optional(),
   groups: z.array(groupSchema).optional(),
@@ -153,13 +157,13 @@ export const vmSettingsSchema = z.strictObject({
   seed: seedSchema.optional(),
 });
 
-export const vmSpecSchema = z.strictObject({ name: text, ...vmSettingsSchema.shape });
+export const vmSpecSchema = z.strictObject({ name: vmNameText, ...vmSettingsSchema.shape });
 
 export const poolSchema = z.strictObject({
-  cidr: text,
+  cidr: ipv4CidrText,
   /** `first-last`, e.g. `10.0.0.10-10.0.0.250`; default: the whole subnet less network and broadcast. */
-  range: text.optional(),
-  gateway: text.optional(),
+  range: ipRangeText.optional(),
+  gateway: ipv4Text.optional(),
   dns: dnsSchema.optional(),
 });
 

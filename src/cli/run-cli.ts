@@ -1,0 +1,113 @@
+// The command line: parse arguments, call the library, print. The one place that decides exit codes:
+// 0 ok, 2 bad input, 3 an external tool failed, 1 a bug of ours.
+import { parseArgs } from 'node:util';
+import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
+import { buildFleet, validateSpec } from '../output/index.js';
+import type { FleetPlan } from '../plan/index.js';
+
+const usage = `Usage: cloudseed <command> [options]
+
+Commands:
+  build <spec.yaml> [-o DIR]     render, pack my-seed.img and write domain.xml for every VM (default DIR: out)
+  render <spec.yaml> [-o DIR]    write user-data, meta-data, network-config and domain.xml; no seed image
+  validate <spec.yaml>           check the spec and render it in memory; write nothing
+
+Options:
+  -o, --output DIR   output folder (default: out)
+  -q, --quiet        print errors only
+  -h, --help         this text
+  -v, --version      cloudseed's version
+
+Environment:
+  SOURCE_DATE_EPOCH      timestamps for reproducible seed images
+  CLOUDSEED_SALT_SECRET  mixed into password salts (default: a fixed string)`;
+
+const exitCodes: Record<ErrorCode, number> = {
+  SPEC_INVALID: 2,
+  USAGE: 2,
+  TEMPLATE_INVALID: 2,
+  TOOL_MISSING: 3,
+  TOOL_FAILED: 3,
+  IO_FAILED: 1,
+  INTERNAL: 1,
+};
+
+interface Invocation {
+  command: 'build' | 'render' | 'validate' | 'help' | 'version';
+  specFile: string;
+  outputDir: string;
+  quiet: boolean;
+}
+
+function parseInvocation(argv: string[]): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o', default: 'out' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (cause) {
+    throw new CloudseedError('USAGE', (cause as Error).message, { hint: 'cloudseed --help lists the options', cause });
+  }
+  const { values, positionals } = parsed;
+  const base = { specFile: '', outputDir: values.output, quiet: values.quiet };
+  if (values.help) return { ...base, command: 'help' };
+  if (values.version) return { ...base, command: 'version' };
+  const [command, specFile, ...extra] = positionals;
+  if (command !== 'build' && command !== 'render' && command !== 'validate') {
+    throw new CloudseedError('USAGE', command === undefined ? 'no command given' : `unknown command "${command}"`, { hint: 'cloudseed --help lists the commands' });
+  }
+  if (specFile === undefined) throw new CloudseedError('USAGE', `${command} needs a spec file`, { hint: `cloudseed ${command} seeds/centos7-macvtap.yaml` });
+  if (extra.length > 0) throw new CloudseedError('USAGE', `unexpected arguments: ${extra.join(' ')}`);
+  return { ...base, command, specFile };
+}
+
+function summarize(plan: FleetPlan, verb: string): string {
+  const lines = plan.warnings.map((warning) => `warning: ${warning}`);
+  for (const vm of plan.vms) {
+    const addresses = vm.network.nics
+      .map((nic) => `${nic.device} ${nic.macAddress} ${nic.addressing.kind === 'static' ? `${nic.addressing.address}/${nic.addressing.prefix}` : 'dhcp'}`)
+      .join(', ');
+    lines.push(`${verb} ${vm.name}${addresses ? `: ${addresses}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+async function run(invocation: Invocation): Promise<void> {
+  const print = (text: string) => {
+    if (!invocation.quiet && text) console.log(text);
+  };
+  if (invocation.command === 'help') return console.log(usage);
+  if (invocation.command === 'version') {
+    const { createRequire } = await import('node:module');
+    return console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+  }
+  if (invocation.command === 'validate') {
+    const { plan } = await validateSpec(invocation.specFile, { outputDir: invocation.outputDir });
+    return print(`${summarize(plan, 'ok')}\n${invocation.specFile}: ${plan.vms.length} VM(s), no problems`);
+  }
+  const renderOnly = invocation.command === 'render';
+  const result = await buildFleet(invocation.specFile, { outputDir: invocation.outputDir, renderOnly });
+  print(summarize(result.plan, renderOnly ? 'rendered' : 'built'));
+  print(`wrote ${result.vms.length} VM folder(s) and ${result.manifestPath}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await run(parseInvocation(argv));
+    return 0;
+  } catch (error) {
+    if (error instanceof CloudseedError) {
+      console.error(formatError(error));
+      return exitCodes[error.code];
+    }
+    console.error('cloudseed: internal error (please report it):', error);
+    return 1;
+  }
+}
