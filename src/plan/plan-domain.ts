@@ -36,6 +36,13 @@ function planRootDisk(context: VmContext): DomainPlan['rootDisk'] {
   return { path: rootDisk.path, format };
 }
 
+function planKernelBoot(context: VmContext): DomainPlan['kernelBoot'] {
+  const boot = context.vm.domain?.kernelBoot;
+  if (!boot) return null;
+  const resolve = (file: string) => path.resolve(context.spec.baseDir, file);
+  return { kernel: resolve(boot.kernel), initrd: boot.initrd === undefined ? null : resolve(boot.initrd), cmdline: boot.cmdline ?? null };
+}
+
 export function planDomain(context: VmContext): DomainPlan {
   const domain = context.vm.domain ?? {};
   const requested = domain.type ?? 'auto';
@@ -48,6 +55,7 @@ export function planDomain(context: VmContext): DomainPlan {
     machine,
     emulator: domain.emulator ?? null,
     rootDisk: planRootDisk(context),
+    kernelBoot: planKernelBoot(context),
     seedAttach: planSeedAttach(domain.seedAttach ?? 'disk', machine),
     serialConsole: domain.serialConsole ?? true,
     smbiosNoCloud: domain.smbiosNoCloud ?? true,

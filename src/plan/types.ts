@@ -93,6 +93,8 @@ export interface DomainPlan {
   machine: string | null;
   emulator: string | null;
   rootDisk: { path: string; format: 'qcow2' | 'raw' };
+  /** Direct kernel boot, or null to boot from the root disk. */
+  kernelBoot: { kernel: string; initrd: string | null; cmdline: string | null } | null;
   seedAttach: SeedAttachPlan;
   serialConsole: boolean;
   smbiosNoCloud: boolean;

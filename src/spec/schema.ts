@@ -118,6 +118,10 @@ export const domainSchema = z.strictObject({
   machine: text.optional(),
   emulator: text.optional(),
   rootDisk: rootDiskSchema.optional(),
+  /** Boot a kernel directly instead of the root disk's boot loader (libvirt <kernel>, <initrd>, <cmdline>). */
+  kernelBoot: z
+    .strictObject({ kernel: text, initrd: text.optional(), cmdline: z.string().optional() })
+    .optional(),
   /** Attach the seed as a virtio disk (vdb, seen at once) or as a cdrom. */
   seedAttach: z.enum(['disk', 'cdrom']).optional(),
   serialConsole: z.boolean().optional(),
