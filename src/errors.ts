@@ -73,5 +73,9 @@ export function formatError(error: CloudseedError): string {
 export function throwIfProblems(problems: Problem[], what: string): void {
   if (problems.length === 0) return;
   const count = problems.length === 1 ? 'one problem' : `${problems.length} problems`;
-  throw new CloudseedError('SPEC_INVALID', `${what} has ${count}`, { problems });
+  // In the order of the file, as an editor shows them, not in the order the checks found them.
+  const ordered = [...problems].sort(
+    (a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0),
+  );
+  throw new CloudseedError('SPEC_INVALID', `${what} has ${count}`, { problems: ordered });
 }

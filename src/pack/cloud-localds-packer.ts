@@ -51,16 +51,18 @@ function requireStagedPath(staged: StagedSeed, name: string): string {
 function checkCarriable(files: readonly SeedFile[], options: PackOptions): void {
   const hint = 'choose another packer, e.g. --packer xorriso or --packer mtools';
   if (options.label !== fixedLabel) {
-    throw new CloudseedError('USAGE', `cloud-localds always labels the volume ${fixedLabel}, not ${options.label}`, { hint });
+    const message = `cloud-localds always labels the volume ${fixedLabel}, not ${options.label}`;
+    throw new CloudseedError('USAGE', message, { hint });
   }
   const names = files.map((file) => file.path);
   const missing = requiredFiles.filter((name) => !names.includes(name));
-  const extra = names.filter((name) => !requiredFiles.some((required) => required === name) && !Object.hasOwn(flagByOptionalFile, name));
   if (missing.length > 0) {
     throw new CloudseedError('USAGE', `cloud-localds needs ${missing.join(' and ')}`, { hint });
   }
+  const carried: readonly string[] = [...requiredFiles, ...Object.keys(flagByOptionalFile)];
+  const extra = names.filter((name) => !carried.includes(name));
   if (extra.length > 0) {
-    const carried = [...requiredFiles, ...Object.keys(flagByOptionalFile)].join(', ');
-    throw new CloudseedError('USAGE', `cloud-localds cannot carry ${extra.join(', ')}; it carries only ${carried}`, { hint });
+    const message = `cloud-localds cannot carry ${extra.join(', ')}; it carries only ${carried.join(', ')}`;
+    throw new CloudseedError('USAGE', message, { hint });
   }
 }

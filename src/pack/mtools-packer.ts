@@ -19,7 +19,8 @@ export const mtoolsPacker: Packer = {
     return withStagedSeed(files, options, async (staged) => {
       const env = sourceDateEnvironment(options.sourceDateEpoch);
       await runTool('mkfs.vfat', await mkfsArguments(staged, files, options), { env });
-      // -m keeps each staged file's modification time; otherwise mcopy stamps the current time.
+      // -m keeps each staged file's modification time (the epoch, when reproducible). Without it mcopy
+      // stamps the current time, or SOURCE_DATE_EPOCH on an mtools that reads it (Debian 12's 4.0.32 does).
       await runTool('mcopy', ['-i', staged.imagePath, '-m', ...staged.filePaths, '::'], { env });
       return readImage(staged.imagePath);
     });

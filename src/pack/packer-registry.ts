@@ -11,7 +11,13 @@ import type { Packer, PackerChoice, PackerName, SeedFilesystem } from './seed-fi
 import { aptInstallHint } from './tool-programs.js';
 import { xorrisoPacker } from './xorriso-packer.js';
 
-const packers: readonly Packer[] = [genisoimagePacker, xorrisoPacker, mkisofsPacker, mtoolsPacker, cloudLocaldsPacker];
+const packers: readonly Packer[] = [
+  genisoimagePacker,
+  xorrisoPacker,
+  mkisofsPacker,
+  mtoolsPacker,
+  cloudLocaldsPacker,
+];
 
 // genisoimage first because it is what cloud-localds itself runs; cloud-localds last because it can
 // only carry the four NoCloud files under the label cidata.
@@ -32,13 +38,13 @@ export async function selectPacker(choice: PackerChoice, filesystem: SeedFilesys
 
 async function selectNamed(name: PackerName, filesystem: SeedFilesystem): Promise<Packer> {
   const packer = packerNamed(name);
-  checkFilesystemSupported(packer, filesystem, `packers for ${filesystem}: ${autoPriority[filesystem].join(', ')}, or auto`);
+  const hint = `packers for ${filesystem}: ${autoPriority[filesystem].join(', ')}, or auto`;
+  checkFilesystemSupported(packer, filesystem, hint);
   if (!(await packer.isAvailable())) {
-    throw new CloudseedError(
-      'TOOL_MISSING',
-      `the ${name} packer is not available here: it needs the Debian package ${packer.debianPackages.join(' and ')}`,
-      { hint: aptInstallHint(packer.debianPackages) },
-    );
+    const noun = packer.debianPackages.length === 1 ? 'package' : 'packages';
+    const packages = packer.debianPackages.join(' and ');
+    const message = `the ${name} packer is not available here: it needs the Debian ${noun} ${packages}`;
+    throw new CloudseedError('TOOL_MISSING', message, { hint: aptInstallHint(packer.debianPackages) });
   }
   return packer;
 }

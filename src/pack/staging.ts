@@ -76,10 +76,11 @@ function checkSeedFiles(files: readonly SeedFile[]): void {
     if (seen.has(file.path)) {
       throw new CloudseedError('USAGE', `seed file ${file.path} is given twice`);
     }
-    // The tools run as the same user and must read the file, so the owner's read bit is required.
-    if (!Number.isInteger(file.mode) || file.mode < 0o400 || file.mode > 0o777 || (file.mode & 0o400) === 0) {
+    // The tools run as the same user and must read the file: 0o400 and up all have the owner's read bit.
+    if (!Number.isInteger(file.mode) || file.mode < 0o400 || file.mode > 0o777) {
       const mode = Number.isInteger(file.mode) ? `0o${file.mode.toString(8)}` : String(file.mode);
-      throw new CloudseedError('USAGE', `seed file ${file.path} has mode ${mode}; expected 0o400 to 0o777, readable by its owner`);
+      const message = `seed file ${file.path} has mode ${mode}; expected 0o400 to 0o777 (readable by its owner)`;
+      throw new CloudseedError('USAGE', message);
     }
     seen.add(file.path);
   }
@@ -87,5 +88,6 @@ function checkSeedFiles(files: readonly SeedFile[]): void {
 
 function checkSourceDateEpoch(sourceDateEpoch: number | null): void {
   if (sourceDateEpoch === null || (Number.isSafeInteger(sourceDateEpoch) && sourceDateEpoch >= 0)) return;
-  throw new CloudseedError('USAGE', `source date epoch ${sourceDateEpoch} is not a whole number of seconds since 1970`);
+  const message = `source date epoch ${sourceDateEpoch} is not a whole number of seconds since 1970`;
+  throw new CloudseedError('USAGE', message);
 }

@@ -14,13 +14,21 @@ interface PasswordFields {
 
 /**
  * The salt is derived, not drawn: a rebuild of an unchanged spec must give the same user-data, or the
- * instance-id (derived from it) would change and the guest would re-run first boot every time.
+ * instance-id (derived from it) would change and the guest would re-run first boot every time. It
+ * depends on the fleet, the user and the password but not on the VM, so a fleet of a thousand VMs that
+ * share a password costs one deliberately slow hash, not a thousand.
  */
-function deriveSalt(context: VmContext, userName: string, password: string): string {
-  const digest = createHmac('sha256', context.options.saltSecret)
-    .update([context.spec.input.fleet ?? context.spec.fileStem, context.vm.name, userName, password].join('\0'))
-    .digest();
-  return makeCryptSalt(digest.subarray(0, 12));
+function hashPassword(context: VmContext, userName: string, password: string): string {
+  const fleet = context.spec.input.fleet ?? context.spec.fileStem;
+  const digest = createHmac('sha256', context.options.saltSecret).update([fleet, userName, password].join('\0')).digest();
+  const salt = makeCryptSalt(digest.subarray(0, 12));
+  const key = `${salt}\0${password}`;
+  let hash = context.passwordHashes.get(key);
+  if (hash === undefined) {
+    hash = sha512Crypt(password, salt);
+    context.passwordHashes.set(key, hash);
+  }
+  return hash;
 }
 
 function planPassword(
@@ -36,7 +44,7 @@ function planPassword(
   if (fields.passwordHash !== undefined) return { kind: 'hash', value: fields.passwordHash };
   if (fields.password === undefined) return null;
   if (context.vm.passwordStorage === 'plaintext') return { kind: 'text', value: fields.password };
-  return { kind: 'hash', value: sha512Crypt(fields.password, deriveSalt(context, userName, fields.password)) };
+  return { kind: 'hash', value: hashPassword(context, userName, fields.password) };
 }
 
 export function planUsers(context: VmContext): UserPlan[] {

@@ -96,10 +96,11 @@ function finishNic(nic: NicDraft): NicPlan {
 export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   const problems: Problem[] = [];
   const warnings: string[] = [];
+  const passwordHashes = new Map<string, string>();
   const fleet = spec.input.fleet ?? spec.fileStem;
   const pools = planPools(spec, problems);
   const drafts = spec.input.vms.map((vmSpec, vmIndex) =>
-    planVmDraft(createVmContext(spec, vmIndex, mergeVmSettings(spec, vmSpec), options, { problems, warnings }), pools),
+    planVmDraft(createVmContext(spec, vmIndex, mergeVmSettings(spec, vmSpec), options, { problems, warnings, passwordHashes }), pools),
   );
   checkUniqueNames(drafts);
   allocateAddresses(drafts, pools);

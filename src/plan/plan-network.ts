@@ -99,7 +99,8 @@ function planHostLink(nic: NicSpec): HostLink {
 
 function planGateway(nic: NicSpec, addressing: NicDraft['addressing'], pool: PoolPlan | null, fieldPath: FieldPath, report: Report): string | null {
   const gateway = nic.gateway ?? pool?.gateway ?? null;
-  if (gateway === null) return null;
+  // A pool's own gateway was checked against the pool's subnet once, in planPool.
+  if (gateway === null || nic.gateway === undefined) return gateway;
   const subnet = subnetOf(addressing);
   if (subnet && !subnetContains(subnet, parseIpv4(gateway)!)) {
     report([...fieldPath, 'gateway'], `gateway ${gateway} is outside the NIC's subnet ${subnet.network}/${subnet.prefix}`);

@@ -1,6 +1,6 @@
 // What every planning step of one VM needs: its merged settings, the fleet-wide options, and a place
 // to report problems that points at the field's line in the spec (the VM's own, or `defaults`).
-import type { Problem } from '../errors.js';
+import { formatLocation, type Problem } from '../errors.js';
 import type { FleetSpec } from '../spec/load-spec.js';
 import type { VmSpec } from '../spec/schema.js';
 import type { FieldPath } from '../spec/source-map.js';
@@ -27,6 +27,8 @@ export interface VmContext {
   options: PlanOptions;
   problems: Problem[];
   warnings: string[];
+  /** Hashes already computed in this run, by salt and password. */
+  passwordHashes: Map<string, string>;
   report(fieldPath: FieldPath, message: string): void;
 }
 
@@ -35,7 +37,7 @@ export function createVmContext(
   vmIndex: number,
   vm: VmSpec,
   options: PlanOptions,
-  sinks: { problems: Problem[]; warnings: string[] },
+  sinks: { problems: Problem[]; warnings: string[]; passwordHashes: Map<string, string> },
 ): VmContext {
   return {
     spec,
@@ -44,8 +46,13 @@ export function createVmContext(
     options,
     problems: sinks.problems,
     warnings: sinks.warnings,
+    passwordHashes: sinks.passwordHashes,
     report(fieldPath, message) {
-      sinks.problems.push({ location: spec.source.locate(originOf(spec, vmIndex, fieldPath)), message });
+      const location = spec.source.locate(originOf(spec, vmIndex, fieldPath));
+      // A mistake under `defaults` is met once per VM that inherits it, but is one thing to fix.
+      const place = formatLocation(location);
+      if (sinks.problems.some((problem) => problem.message === message && formatLocation(problem.location) === place)) return;
+      sinks.problems.push({ location, message });
     },
   };
 }

@@ -66,7 +66,8 @@ export const userNameText = checked((value) => userNamePattern.test(value), (val
 export const cryptHashText = checked((value) => cryptHashPattern.test(value), () => 'expected a crypt(3) hash such as "$6$salt$..." (mkpasswd -m sha-512)');
 export const guestPathText = checked((value) => value.startsWith('/'), (value) => `"${value}" must be an absolute path in the guest`);
 export const instanceIdText = checked((value) => !/[\s\0]/.test(value), () => 'an instance-id cannot contain spaces or control characters');
-/** A password may hold any character but a line break, which would split chpasswd's list. */
+/** A password may hold any character but a line break, which would split chpasswd's list, or NUL, where crypt(3) would end it. */
 export const passwordText = z.string().superRefine((value, context) => {
   if (/[\r\n]/.test(value)) context.addIssue({ code: 'custom', message: 'a password cannot contain a line break' });
+  if (value.includes('\0')) context.addIssue({ code: 'custom', message: 'a password cannot contain a NUL character' });
 });

@@ -37,10 +37,10 @@ export function parseSpec(text: string, file: string): FleetSpec {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source = createSpecSource(file, document, lineCounter);
-  const syntaxProblems: Problem[] = document.errors.map((error) => {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    return { location: { file, line, column: col, field: null }, message: `YAML syntax: ${firstLine(error.message)}` };
-  });
+  const syntaxProblems: Problem[] = document.errors.map((error) => ({
+    location: source.locateOffset(error.pos[0]),
+    message: `YAML syntax: ${firstLine(error.message)}`,
+  }));
   throwIfProblems(syntaxProblems, file);
 
   const parsed = fleetSpecSchema.safeParse(document.toJS());

@@ -9,6 +9,8 @@ export interface SpecSource {
   /** The spec file as the user named it (for messages). */
   file: string;
   locate(path: FieldPath, key?: string): SourceLocation;
+  /** Where a YAML error at character `offset` is, with the field it falls in, when there is one. */
+  locateOffset(offset: number): SourceLocation;
 }
 
 export function formatFieldPath(path: FieldPath): string {
@@ -45,6 +47,39 @@ function deepestNode(document: Document, path: FieldPath, key?: string): Node | 
   return found;
 }
 
+/** Whether `offset` falls inside `node`'s own text. */
+function holds(node: unknown, offset: number): node is Node {
+  return isNode(node) && node.range != null && node.range[0] <= offset && offset < node.range[1];
+}
+
+/**
+ * The field a YAML error at `offset` is in: a key (a duplicate key's error) or a value. An error at a
+ * value's first character is about the whole value, so the path stops at its key.
+ */
+function pathAt(document: Document, offset: number): FieldPath {
+  const path: (string | number)[] = [];
+  let node: unknown = document.contents;
+  while (isMap(node) || isSeq(node)) {
+    let next: unknown;
+    for (const [index, item] of (node.items as unknown[]).entries()) {
+      if (isPair(item) && (holds(item.key, offset) || holds(item.value, offset))) {
+        if (!isScalar(item.key)) return path;
+        path.push(String(item.key.value));
+        next = holds(item.value, offset) ? item.value : undefined;
+        break;
+      }
+      if (holds(item, offset)) {
+        path.push(index);
+        next = item;
+        break;
+      }
+    }
+    if (!isNode(next) || next.range?.[0] === offset) break;
+    node = next;
+  }
+  return path;
+}
+
 export function createSpecSource(file: string, document: Document | null, lineCounter: LineCounter): SpecSource {
   return {
     file,
@@ -54,6 +89,11 @@ export function createSpecSource(file: string, document: Document | null, lineCo
       const offset = node?.range?.[0];
       if (offset === undefined) return { file, line: null, column: null, field };
       const { line, col } = lineCounter.linePos(offset);
+      return { file, line, column: col, field };
+    },
+    locateOffset(offset) {
+      const { line, col } = lineCounter.linePos(offset);
+      const field = document ? formatFieldPath(pathAt(document, offset)) || null : null;
       return { file, line, column: col, field };
     },
   };

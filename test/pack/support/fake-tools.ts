@@ -31,7 +31,9 @@ export function restorePath(): void {
  * A directory holding links to only the named real programs, for PATH set-ups where some are missing.
  * Returns the directory and a function that removes it.
  */
-export async function directoryWithOnly(programs: readonly string[]): Promise<{ directory: string; remove: () => Promise<void> }> {
+export async function directoryWithOnly(
+  programs: readonly string[],
+): Promise<{ directory: string; remove: () => Promise<void> }> {
   const directory = await mkdtemp(path.join(tmpdir(), 'cloudseed-path-'));
   for (const program of programs) {
     const real = await findCommand(program);

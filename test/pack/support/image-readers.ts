@@ -1,6 +1,6 @@
 // Independent readers for packed images: isoinfo (genisoimage), xorriso, mtools and fsck.vfat read what
 // a packer wrote, and the assertions compare every file byte for byte with what went in.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -32,12 +32,14 @@ export async function withImageFile<T>(image: Uint8Array, use: (imagePath: strin
 
 /** Same length and no differing byte; reports the first difference instead of a megabyte-long diff. */
 export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
+  if (Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected)) return;
   const length = Math.min(actual.length, expected.length);
   let firstDifference = -1;
   for (let index = 0; index < length && firstDifference < 0; index += 1) {
     if (actual[index] !== expected[index]) firstDifference = index;
   }
-  expect({ what, length: actual.length, firstDifference }).toEqual({ what, length: expected.length, firstDifference: -1 });
+  const found = { what, length: actual.length, firstDifference };
+  expect(found).toEqual({ what, length: expected.length, firstDifference: -1 });
 }
 
 export async function isoVolumeId(imagePath: string): Promise<string | undefined> {
@@ -54,6 +56,11 @@ export async function isoRockRidgeModes(imagePath: string): Promise<Map<string, 
   return modes;
 }
 
+/** The volume creation time xorriso reads from the primary volume descriptor, e.g. `2023111422132000`. */
+export async function isoCreationTime(imagePath: string): Promise<string | undefined> {
+  return /^Creation Time: (\d+)/m.exec(await output('xorriso', ['-indev', imagePath, '-pvd_info']))?.[1];
+}
+
 export async function xorrisoFileNames(imagePath: string): Promise<string[]> {
   const listing = await output('xorriso', ['-indev', imagePath, '-find', '/', '-type', 'f']);
   return listing.split('\n').map((line) => line.replace(/^'\/(.*)'$/, '$1')).sort();
@@ -65,8 +72,10 @@ export async function expectIsoHolds(image: Uint8Array, files: readonly SeedFile
     expect(await isoVolumeId(imagePath)).toBe(label);
     expect(await xorrisoFileNames(imagePath)).toEqual(files.map((file) => file.path).sort());
     for (const file of files) {
-      expectSameBytes(await outputBytes('isoinfo', ['-J', '-x', `/${file.path}`, '-i', imagePath]), file.bytes, `Joliet ${file.path}`);
-      expectSameBytes(await outputBytes('isoinfo', ['-R', '-x', `/${file.path}`, '-i', imagePath]), file.bytes, `Rock Ridge ${file.path}`);
+      const viaJoliet = await outputBytes('isoinfo', ['-J', '-x', `/${file.path}`, '-i', imagePath]);
+      expectSameBytes(viaJoliet, file.bytes, `Joliet ${file.path}`);
+      const viaRockRidge = await outputBytes('isoinfo', ['-R', '-x', `/${file.path}`, '-i', imagePath]);
+      expectSameBytes(viaRockRidge, file.bytes, `Rock Ridge ${file.path}`);
     }
   });
 }
@@ -80,14 +89,30 @@ export async function vfatFileNames(imagePath: string): Promise<string[]> {
   return listing.split('\n').map((line) => line.replace(/^::\//, '')).sort();
 }
 
-/** Checks the filesystem with fsck.vfat, then label, names and bytes with mtools. */
+/** Checks the filesystem with fsck.vfat, then label, names and bytes with mtools (one mcopy for all files). */
 export async function expectVfatHolds(image: Uint8Array, files: readonly SeedFile[], label = 'cidata'): Promise<void> {
   await withImageFile(image, async (imagePath) => {
     await execa('fsck.vfat', ['-n', imagePath], { env: toolEnv });
     expect((await vfatLabel(imagePath))?.toLowerCase()).toBe(label.toLowerCase());
     expect(await vfatFileNames(imagePath)).toEqual(files.map((file) => file.path).sort());
+    const copiedOut = path.join(path.dirname(imagePath), 'copied-out');
+    await mkdir(copiedOut);
+    await execa('mcopy', ['-n', '-i', imagePath, '::/*', `${copiedOut}/`], { env: toolEnv });
     for (const file of files) {
-      expectSameBytes(await outputBytes('mtype', ['-i', imagePath, `::/${file.path}`]), file.bytes, `FAT ${file.path}`);
+      const bytes = new Uint8Array(await readFile(path.join(copiedOut, file.path)));
+      expectSameBytes(bytes, file.bytes, `FAT ${file.path}`);
     }
+  });
+}
+
+/** What `qemu-img info` calls the image's format and size, and the raw bytes qemu-img converts it back to. */
+export async function convertBackToRaw(
+  image: Uint8Array,
+): Promise<{ format: unknown; virtualSize: unknown; raw: Uint8Array }> {
+  return withImageFile(image, async (imagePath) => {
+    const info = JSON.parse(await output('qemu-img', ['info', '--output=json', imagePath])) as Record<string, unknown>;
+    const rawPath = `${imagePath}.raw`;
+    await execa('qemu-img', ['convert', '-O', 'raw', imagePath, rawPath]);
+    return { format: info.format, virtualSize: info['virtual-size'], raw: new Uint8Array(await readFile(rawPath)) };
   });
 }

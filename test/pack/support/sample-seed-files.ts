@@ -11,7 +11,7 @@ export function seedFile(path: string, text: string, mode = 0o644): SeedFile {
 /** user-data (secret, 0600), meta-data and network-config, as the render stage would hand them over. */
 export function sampleSeedFiles(): SeedFile[] {
   return [
-    seedFile('user-data', '#cloud-config\nhostname: café-01\r\nusers:\n  - name: ops \npassword: "$6$salt$hash"', 0o600),
+    seedFile('user-data', '#cloud-config\nhostname: café-01\r\nusers:\n  - name: ops \npassword: "$6$s$h"', 0o600),
     seedFile('meta-data', 'instance-id: vm-01\nlocal-hostname: café-01\n'),
     seedFile('network-config', 'version: 2\nethernets:\n  eth0:\n    dhcp4: true\n'),
   ];

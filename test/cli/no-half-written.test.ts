@@ -1,0 +1,105 @@
+// Nothing half-written: a build that fails after planning (here in the pack stage, with no packer on
+// PATH) exits 3 and leaves the output of the previous successful build exactly as it was.
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingTools } from '../support/tools.js';
+import { looksLikeStackTrace, runChild, runInProcess } from './support/run-cloudseed.js';
+
+/** A one-VM spec whose seed needs genisoimage; `memory` and `address` make two builds differ. */
+function spec(options: { memory: number; address: string }): string {
+  return [
+    'fleet: keep',
+    'vms:',
+    '  - name: web1',
+    '    rootPassword: "Keep-Output-Secret-5150"',
+    '    network:',
+    `      nics: [{ device: eth0, address: ${options.address}, gateway: 10.70.0.1 }]`,
+    '    domain:',
+    `      memory: ${options.memory}`,
+    '      rootDisk: { path: /var/lib/libvirt/images/base.qcow2 }',
+    '    seed: { packer: genisoimage }',
+    '',
+  ].join('\n');
+}
+
+interface Entry {
+  kind: 'file' | 'directory';
+  inode: number;
+  modifiedMs: number;
+  bytes: string | null;
+}
+
+/** Every entry under `root` with its inode, mtime and (for files) bytes as base64. */
+async function snapshot(root: string): Promise<Map<string, Entry>> {
+  const entries = new Map<string, Entry>();
+  const walk = async (directory: string) => {
+    for (const name of (await readdir(directory)).sort()) {
+      const full = path.join(directory, name);
+      const info = await lstat(full);
+      const relative = path.relative(root, full);
+      if (info.isDirectory()) {
+        entries.set(relative, { kind: 'directory', inode: info.ino, modifiedMs: info.mtimeMs, bytes: null });
+        await walk(full);
+      } else {
+        const bytes = (await readFile(full)).toString('base64');
+        entries.set(relative, { kind: 'file', inode: info.ino, modifiedMs: info.mtimeMs, bytes });
+      }
+    }
+  };
+  await walk(root);
+  return entries;
+}
+
+describe.skipIf(missingTools('genisoimage').length > 0)('a build that fails in the pack stage', () => {
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'cloudseed-keep-output-'));
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('exits 3 and leaves the previous output untouched, with no staging folder behind', async () => {
+    const output = path.join(scratch, 'out');
+    const emptyPath = path.join(scratch, 'empty-bin');
+    await mkdir(emptyPath);
+    const firstSpec = path.join(scratch, 'first.yaml');
+    const secondSpec = path.join(scratch, 'second.yaml');
+    await writeFile(firstSpec, spec({ memory: 1024, address: '10.70.0.10/24' }));
+    await writeFile(secondSpec, spec({ memory: 4096, address: '10.70.0.20/24' }));
+
+    const first = await runInProcess(['build', firstSpec, '-o', output]);
+    expect(first.code, first.stderr).toBe(0);
+    const before = await snapshot(output);
+    expect([...before.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'web1', path.join('web1', 'my-seed.img')]));
+
+    // The real executable with PATH holding only an empty folder: genisoimage cannot be found.
+    const second = await runChild(['build', secondSpec, '-o', output], { env: { PATH: emptyPath } });
+    expect(second.code, second.stderr).toBe(3);
+    expect(second.stderr).toContain('genisoimage');
+    expect(looksLikeStackTrace(second.stderr), second.stderr).toBe(false);
+    expect(second.stdout + second.stderr).not.toContain('Keep-Output-Secret-5150');
+
+    expect(await snapshot(output)).toEqual(before);
+    expect((await readdir(output)).filter((name) => name.startsWith('.cloudseed-staging-'))).toEqual([]);
+  });
+
+  it('leaves the previous output untouched when the spec is malformed', async () => {
+    const output = path.join(scratch, 'out-malformed');
+    const goodSpec = path.join(scratch, 'good.yaml');
+    const badSpec = path.join(scratch, 'bad.yaml');
+    await writeFile(goodSpec, spec({ memory: 1024, address: '10.70.0.10/24' }));
+    await writeFile(badSpec, spec({ memory: 4096, address: '10.70.0.300/24' }));
+
+    expect((await runInProcess(['build', goodSpec, '-o', output])).code).toBe(0);
+    const before = await snapshot(output);
+    const run = await runInProcess(['build', badSpec, '-o', output]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${badSpec}:6:`);
+    expect(await snapshot(output)).toEqual(before);
+  });
+});
