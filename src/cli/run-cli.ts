@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
 import { buildFleet, validateSpec } from '../output/index.js';
 import type { FleetPlan } from '../plan/index.js';
+import { runLocalds } from './localds.js';
 
 const usage = `Usage: cloudseed <command> [options]
 
@@ -11,6 +12,8 @@ Commands:
   build <spec.yaml> [-o DIR]     render, pack my-seed.img and write domain.xml for every VM (default DIR: out)
   render <spec.yaml> [-o DIR]    write user-data, meta-data, network-config and domain.xml; no seed image
   validate <spec.yaml>           check the spec and render it in memory; write nothing
+  localds [options] output user-data [meta-data]
+                                 a drop-in for cloud-localds (see cloudseed localds --help)
 
 Options:
   -o, --output DIR   output folder (default: out)
@@ -33,13 +36,16 @@ const exitCodes: Record<ErrorCode, number> = {
 };
 
 interface Invocation {
-  command: 'build' | 'render' | 'validate' | 'help' | 'version';
+  command: 'build' | 'render' | 'validate' | 'localds' | 'help' | 'version';
   specFile: string;
   outputDir: string;
   quiet: boolean;
+  /** The arguments after the command, for commands with flags of their own (localds). */
+  rest: string[];
 }
 
 function parseInvocation(argv: string[]): Invocation {
+  if (argv[0] === 'localds') return { command: 'localds', specFile: '', outputDir: '', quiet: false, rest: argv.slice(1) };
   let parsed;
   try {
     parsed = parseArgs({
@@ -56,7 +62,7 @@ function parseInvocation(argv: string[]): Invocation {
     throw new CloudseedError('USAGE', (cause as Error).message, { hint: 'cloudseed --help lists the options', cause });
   }
   const { values, positionals } = parsed;
-  const base = { specFile: '', outputDir: values.output, quiet: values.quiet };
+  const base = { specFile: '', outputDir: values.output, quiet: values.quiet, rest: [] };
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const [command, specFile, ...extra] = positionals;
@@ -84,6 +90,7 @@ async function run(invocation: Invocation): Promise<void> {
     if (!invocation.quiet && text) console.log(text);
   };
   if (invocation.command === 'help') return console.log(usage);
+  if (invocation.command === 'localds') return runLocalds(invocation.rest);
   if (invocation.command === 'version') {
     const { createRequire } = await import('node:module');
     return console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);

@@ -17,6 +17,8 @@ export interface BuildOptions {
   renderOnly?: boolean;
   /** For reproducible images; default: the SOURCE_DATE_EPOCH environment variable, if set. */
   sourceDateEpoch?: number | null;
+  /** What native images are stamped with when there is no SOURCE_DATE_EPOCH; default: now. */
+  buildTime?: number;
   /** Mixed into password salts; default: CLOUDSEED_SALT_SECRET, else a fixed string. */
   saltSecret?: string;
   environment?: PlanEnvironment;
@@ -68,6 +70,7 @@ async function buildVm(vm: VmPlan, documents: SeedDocuments, options: BuildOptio
     filesystem: vm.seed.filesystem,
     diskFormat: vm.seed.format,
     sourceDateEpoch: options.sourceDateEpoch ?? null,
+    buildTime: options.buildTime,
     packer: vm.seed.packer,
   });
   files.push({ name: vm.seed.fileName, bytes: packed.bytes, mode: 0o600 });
@@ -89,7 +92,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 }
 
 export async function buildFleet(specFile: string, options: BuildOptions): Promise<BuildResult> {
-  const resolved = { ...options, sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpochFromEnv() };
+  const resolved = {
+    ...options,
+    sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpochFromEnv(),
+    // Read once here, so every image of the run carries the same time and no stage reads the clock.
+    buildTime: options.buildTime ?? Math.floor(Date.now() / 1000),
+  };
   const spec = await loadSpec(specFile);
   const plan = await planSpec(spec, resolved);
   const documents = renderFleet(plan);

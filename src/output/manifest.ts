@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
 import type { SeedDocuments } from '../render/index.js';
-import type { PackerName } from '../pack/seed-file.js';
+import type { PackedSeed } from '../pack/index.js';
 import type { OutputFile } from './write-atomically.js';
 
 export interface BuiltVm {
@@ -11,7 +11,7 @@ export interface BuiltVm {
   documents: SeedDocuments;
   files: OutputFile[];
   /** null when the run rendered documents without packing a seed. */
-  packer: PackerName | null;
+  packer: PackedSeed['packer'] | null;
 }
 
 function sha256(bytes: Uint8Array | string): string {

@@ -2,7 +2,9 @@
 // filesystem; qcow2 is converted from that in one place.
 import { convertDiskFormat } from './disk-format.js';
 import { selectPacker } from './packer-registry.js';
-import type { PackerChoice, PackerName, PackOptions, SeedFile } from './seed-file.js';
+import type { PackerChoice, PackerName, PackOptions, SeedFile, SeedFormat, TarLayout } from './seed-file.js';
+import { writeSeedTar } from './tar/index.js';
+import { nativeTimestamp } from './native-packer.js';
 
 export type {
   DiskFormat,
@@ -12,22 +14,35 @@ export type {
   PackOptions,
   SeedFile,
   SeedFilesystem,
+  SeedFormat,
+  TarLayout,
 } from './seed-file.js';
+export { writeFat } from './fat/index.js';
+export { writeIso9660 } from './iso9660/index.js';
+export { writeSeedTar } from './tar/index.js';
 export { listPackers, selectPacker } from './packer-registry.js';
 
-export interface PackSeedOptions extends PackOptions {
+export interface PackSeedOptions extends Omit<PackOptions, 'diskFormat'> {
   packer: PackerChoice;
+  /** raw or qcow2 disk images, or one of the tar forms (which ignore filesystem and packer). */
+  diskFormat: SeedFormat;
 }
 
 export interface PackedSeed {
   bytes: Uint8Array;
-  /** The packer that made it, which matters when `auto` chose. */
-  packer: PackerName;
+  /** What made it: the packer (which matters when `auto` chose), or `tar` for the tar forms. */
+  packer: PackerName | 'tar';
 }
 
-/** Packs `files` into a seed disk image with the chosen packer, in the requested disk format. */
+function isTarLayout(format: SeedFormat): format is TarLayout {
+  return format === 'tar' || format === 'tar-seed-local' || format === 'tar-seed-net';
+}
+
+/** Packs `files` into a seed image with the chosen packer, in the requested format. */
 export async function packSeed(files: readonly SeedFile[], options: PackSeedOptions): Promise<PackedSeed> {
+  const format = options.diskFormat;
+  if (isTarLayout(format)) return { bytes: await writeSeedTar(files, { layout: format, timestamp: nativeTimestamp(options) }), packer: 'tar' };
   const packer = await selectPacker(options.packer, options.filesystem);
-  const rawImage = await packer.pack(files, options);
-  return { bytes: await convertDiskFormat(rawImage, options.diskFormat), packer: packer.name };
+  const rawImage = await packer.pack(files, { ...options, diskFormat: format });
+  return { bytes: await convertDiskFormat(rawImage, format), packer: packer.name };
 }

@@ -11,7 +11,10 @@ export interface SeedFile {
 
 export type SeedFilesystem = 'iso9660' | 'vfat';
 export type DiskFormat = 'raw' | 'qcow2';
-export type PackerName = 'cloud-localds' | 'genisoimage' | 'mkisofs' | 'xorriso' | 'mtools';
+/** The tar forms replace the filesystem image altogether, as cloud-localds's `-d tar…` do. */
+export type TarLayout = 'tar' | 'tar-seed-local' | 'tar-seed-net';
+export type SeedFormat = DiskFormat | TarLayout;
+export type PackerName = 'native' | 'cloud-localds' | 'genisoimage' | 'mkisofs' | 'xorriso' | 'mtools';
 export type PackerChoice = PackerName | 'auto';
 
 export interface PackOptions {
@@ -21,6 +24,11 @@ export interface PackOptions {
   diskFormat: DiskFormat;
   /** Seconds since the epoch for file and volume timestamps, or null for the tool's own clock. */
   sourceDateEpoch: number | null;
+  /**
+   * The time native writers stamp when sourceDateEpoch is null (seconds since the epoch), read once
+   * by the caller so the writers never read the clock themselves.
+   */
+  buildTime?: number;
 }
 
 export interface Packer {

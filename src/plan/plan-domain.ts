@@ -4,6 +4,7 @@ import type { DomainPlan, SeedAttachPlan, SeedPlan } from './types.js';
 import type { VmContext } from './vm-context.js';
 
 export const seedFileName = 'my-seed.img';
+const isTarFormat = (format: string) => format.startsWith('tar');
 
 /**
  * A seed as a virtio disk is seen as soon as the guest boots. As a cdrom it needs a bus the machine
@@ -56,7 +57,7 @@ export function planDomain(context: VmContext): DomainPlan {
     emulator: domain.emulator ?? null,
     rootDisk: planRootDisk(context),
     kernelBoot: planKernelBoot(context),
-    seedAttach: planSeedAttach(domain.seedAttach ?? 'disk', machine),
+    seedAttach: isTarFormat(context.vm.seed?.format ?? 'raw') ? null : planSeedAttach(domain.seedAttach ?? 'disk', machine),
     serialConsole: domain.serialConsole ?? true,
     smbiosNoCloud: domain.smbiosNoCloud ?? true,
   };
@@ -73,13 +74,15 @@ export function planSeed(context: VmContext): SeedPlan {
   if (filesystem === 'iso9660' && packer === 'mtools') {
     context.report(['seed', 'packer'], 'packer mtools writes vfat only; for iso9660 use genisoimage, xorriso, cloud-localds or auto');
   }
-  const builtPath = path.resolve(context.options.outputDir, context.vm.name, seedFileName);
+  const format = seed.format ?? 'raw';
+  const fileName = isTarFormat(format) ? 'my-seed.tar' : seedFileName;
+  const builtPath = path.resolve(context.options.outputDir, context.vm.name, fileName);
   return {
     filesystem,
-    format: seed.format ?? 'raw',
+    format,
     packer,
     label: 'cidata',
-    fileName: seedFileName,
+    fileName,
     hostPath: seed.hostPath ?? builtPath,
   };
 }

@@ -1,6 +1,6 @@
 // VmPlan: one VM fully resolved. No defaults are left to apply and nothing is optional that a later
 // stage would have to guess; `null` always means "not wanted", never "not decided".
-import type { DiskFormat, PackerChoice, SeedFilesystem } from '../pack/seed-file.js';
+import type { PackerChoice, SeedFilesystem, SeedFormat } from '../pack/seed-file.js';
 import type { GroupSpec } from '../spec/schema.js';
 
 export type CloudInitTarget = 'el7' | 'current';
@@ -95,14 +95,15 @@ export interface DomainPlan {
   rootDisk: { path: string; format: 'qcow2' | 'raw' };
   /** Direct kernel boot, or null to boot from the root disk. */
   kernelBoot: { kernel: string; initrd: string | null; cmdline: string | null } | null;
-  seedAttach: SeedAttachPlan;
+  /** How the seed disk is attached, or null when the seed is a tar archive (no disk to attach). */
+  seedAttach: SeedAttachPlan | null;
   serialConsole: boolean;
   smbiosNoCloud: boolean;
 }
 
 export interface SeedPlan {
   filesystem: SeedFilesystem;
-  format: DiskFormat;
+  format: SeedFormat;
   packer: PackerChoice;
   label: string;
   fileName: string;

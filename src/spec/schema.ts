@@ -11,7 +11,8 @@ const text = z.string().min(1);
 export const cloudInitTargets = ['el7', 'current'] as const;
 export const networkConfigFormats = ['v2', 'v1', 'disabled'] as const;
 export const macvtapModes = ['bridge', 'vepa', 'private', 'passthru'] as const;
-export const packerChoices = ['auto', 'cloud-localds', 'genisoimage', 'mkisofs', 'xorriso', 'mtools'] as const;
+export const packerChoices = ['auto', 'native', 'cloud-localds', 'genisoimage', 'mkisofs', 'xorriso', 'mtools'] as const;
+export const seedFormats = ['raw', 'qcow2', 'tar', 'tar-seed-local', 'tar-seed-net'] as const;
 export const permitRootLoginValues = ['yes', 'no', 'prohibit-password', 'without-password', 'forced-commands-only'] as const;
 
 /** A password is given in the clear (hashed by cloudseed) or already hashed. */
@@ -131,7 +132,8 @@ export const domainSchema = z.strictObject({
 
 export const seedSchema = z.strictObject({
   filesystem: z.enum(['iso9660', 'vfat']).optional(),
-  format: z.enum(['raw', 'qcow2']).optional(),
+  /** raw or qcow2 disk images, or cloud-localds's tar forms to unpack into a root filesystem. */
+  format: z.enum(seedFormats).optional(),
   packer: z.enum(packerChoices).optional(),
   /** Where the hypervisor finds the seed; default: the absolute path of the built image. */
   hostPath: text.optional(),

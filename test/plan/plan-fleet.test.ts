@@ -107,7 +107,7 @@ describe('planFleet: defaults', () => {
 `;
     const fleet = plan(yaml, { kvmUsable: true, fileExists: () => true });
     expect(fleet.vms.map((vm) => vm.domain.type)).toEqual(['kvm', 'kvm', 'kvm']);
-    expect(fleet.vms.map((vm) => [vm.domain.seedAttach.bus, vm.domain.seedAttach.target])).toEqual([
+    expect(fleet.vms.map((vm) => [vm.domain.seedAttach?.bus, vm.domain.seedAttach?.target])).toEqual([
       ['sata', 'sdb'],
       ['ide', 'hdc'],
       ['virtio', 'vdb'],

@@ -2,9 +2,7 @@
 // top; `tar-seed-local` and `tar-seed-net` put them where cloud-init's NoCloud looks on the root
 // filesystem (var/lib/cloud/seed/nocloud and nocloud-net), to be unpacked into an image with `tar -C`.
 import { pack } from 'tar-stream';
-import type { SeedFile } from '../seed-file.js';
-
-export type TarLayout = 'tar' | 'tar-seed-local' | 'tar-seed-net';
+import type { SeedFile, TarLayout } from '../seed-file.js';
 
 export interface TarOptions {
   layout: TarLayout;
