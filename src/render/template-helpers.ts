@@ -1,14 +1,44 @@
 // The Handlebars helpers that put values into documents. Nothing is pasted raw: every value goes
 // through the quoting of its target language, so a password with `: # ' " \` reaches the guest unchanged.
 import Handlebars from 'handlebars';
-import { Document, isScalar, visit } from 'yaml';
+import { Document, isScalar, visit, type Tags } from 'yaml';
 import type { CloudInitTarget, NicPlan } from '../plan/types.js';
 
 /**
  * cloud-init reads YAML with PyYAML, i.e. YAML 1.1, where `yes`, `on`, `0644` and `1_000` are not
  * strings. Serialising as 1.1 makes the yaml library quote exactly those.
  */
-const yamlOptions = { version: '1.1', lineWidth: 0, indent: 2, flowCollectionPadding: false } as const;
+const yamlOptions = {
+  version: '1.1',
+  lineWidth: 0,
+  indent: 2,
+  flowCollectionPadding: false,
+  // Multi-line double-quoted strings stay on one line with `\n` escapes: the library's folding of them
+  // writes a space that both follows and precedes a line break as `\\ `, which reads back as a backslash.
+  doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER,
+  // The 1.1 schema's merge tag writes the string `<<` bare whatever its quoting type, and PyYAML then
+  // fails on a merge key it cannot build. Without the tag, `<<` is a string and gets its quotes.
+  customTags: (tags: Tags) => tags.filter((tag) => (typeof tag === 'string' ? tag !== 'merge' : tag.tag !== 'tag:yaml.org,2002:merge')),
+} as const;
+
+/**
+ * Characters PyYAML will not read raw: C1 controls, U+FFFE/U+FFFF (not printable to it) and NEL, LS, PS
+ * (line breaks to it, so they fold). The yaml library double-quotes strings with C1 controls but leaves
+ * the characters raw inside the quotes, so every string holding one is double-quoted and each such
+ * character is written as an escape, which double quotes are the only style to have.
+ */
+const pyyamlUnsafe = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/g;
+
+/**
+ * Strings whose plain or block form the yaml library would write in a way PyYAML reads differently.
+ * PyYAML resolves a bare `=` (the YAML 1.1 value key) and `<<` (merge) to tags it cannot build; it ends
+ * a plain scalar at a tab, and inside a flow sequence at `?` or a leading `:`; and the yaml library
+ * writes whitespace-only text as a block scalar whose lines read back empty.
+ */
+function needsDoubleQuotes(text: string): boolean {
+  if (text === '=' || text === '<<' || text.search(pyyamlUnsafe) >= 0) return true;
+  return text.includes('\n') ? /^\s*$/.test(text) : /[\t?]|^:/.test(text);
+}
 
 /**
  * A value as the YAML for the right-hand side of a `key: ` whose key starts at column `indent`.
@@ -17,29 +47,34 @@ const yamlOptions = { version: '1.1', lineWidth: 0, indent: 2, flowCollectionPad
  */
 export function yamlValue(value: unknown, indent: number): string {
   const document = new Document({ v: value }, yamlOptions);
-  // Short lists of scalars read best on one line: `- centos: [root]`, `- [systemctl, restart, sshd]`.
   visit(document, {
     Scalar(_key, node) {
-      // PyYAML resolves a bare `=` (the YAML 1.1 value key) and `<<` (merge) to tags it cannot build.
-      if (node.value === '=' || node.value === '<<') node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && needsDoubleQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
     },
+    // Short lists of scalars read best on one line: `- centos: [root]`, `- [systemctl, restart, sshd]`.
     Seq(_key, node) {
       if (node.items.every((item) => isScalar(item) && !String(item.value).includes('\n'))) node.flow = true;
     },
   });
-  const text = document.toString(yamlOptions).replace(/^v:/, '').replace(/\n$/, '');
+  const text = document.toString(yamlOptions).replace(/^v:/, '').replace(/\n$/, '')
+    .replace(pyyamlUnsafe, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const shifted = text.replace(/\n(?=.)/g, `\n${' '.repeat(indent)}`);
   return shifted.startsWith(' ') ? shifted.slice(1) : shifted;
 }
 
-/** A value for XML text or a single- or double-quoted attribute. */
+/**
+ * A value for XML text or a single- or double-quoted attribute. Tab, newline and carriage return are
+ * written as character references: a parser turns them raw into spaces in attributes (attribute-value
+ * normalisation) and a raw carriage return into a newline in text.
+ */
 export function xmlValue(value: unknown): string {
   return String(value)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+    .replace(/'/g, '&apos;')
+    .replace(/[\t\n\r]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 /** A value for a shell-sourced KEY=value file (ifcfg): bare when safe, else single-quoted. */
@@ -53,9 +88,38 @@ interface HelperOptions {
   hash: Record<string, unknown>;
 }
 
+/** The cache key of a value made only of strings, booleans, finite numbers, null, arrays and plain objects; else null. */
+function plainDataKey(value: unknown, indent: number): string | null {
+  let plain = true;
+  const json = JSON.stringify(value, (_key, item: unknown) => {
+    if (item === undefined || (typeof item === 'number' && (!Number.isFinite(item) || Object.is(item, -0)))) plain = false;
+    else if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.getPrototypeOf(item) !== Object.prototype) plain = false;
+    return item;
+  });
+  return plain && json !== undefined ? `${indent}\0${json}` : null;
+}
+
+/**
+ * yamlValue builds a yaml Document per call (about 20-40 µs), and a fleet repeats most values (user,
+ * keys, files, commands) in every VM, so renders are remembered by value. Bounded for long-lived hosts.
+ */
+const yamlValueCache = new Map<string, string>();
+
+function cachedYamlValue(value: unknown, indent: number): string {
+  const key = plainDataKey(value, indent);
+  if (key === null) return yamlValue(value, indent);
+  let text = yamlValueCache.get(key);
+  if (text === undefined) {
+    if (yamlValueCache.size >= 10_000) yamlValueCache.clear();
+    text = yamlValue(value, indent);
+    yamlValueCache.set(key, text);
+  }
+  return text;
+}
+
 export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('yaml', (value: unknown, options: HelperOptions) =>
-    yamlValue(value, Number(options.hash.indent ?? 0)),
+    cachedYamlValue(value, Number(options.hash.indent ?? 0)),
   );
   handlebars.registerHelper('xml', (value: unknown) => xmlValue(value));
   handlebars.registerHelper('shell', (value: unknown) => shellValue(value));

@@ -65,10 +65,12 @@ function sshdChanges(vm: VmPlan): { files: WriteFilePlan[]; commands: string[][]
   }
   const keys = directives.map((directive) => directive.key).join('|');
   const inserts = directives.flatMap((directive) => ['-e', `1i ${directive.key} ${directive.value}`]);
+  // The inserts come before the delete: `d` ends the cycle, so when line 1 is itself one of these
+  // directives (as after an earlier run, when a new instance-id runs runcmd again) later `1i`s never run.
   return {
     files: [],
     commands: [
-      ['sed', '-i', '-E', '-e', `/^[[:space:]]*(${keys})[[:space:]]/d`, ...inserts, sshdConfigFile],
+      ['sed', '-i', '-E', ...inserts, '-e', `/^[[:space:]]*(${keys})[[:space:]]/d`, sshdConfigFile],
       ['systemctl', 'restart', 'sshd'],
     ],
   };

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { hasTool } from './tools.js';
+import { missingTools } from './tools.js';
 
 /** The python3 that runs cloud-init (its shebang), else the first python3 on PATH. */
 export function cloudInitPython(): string {
@@ -14,9 +14,10 @@ export function cloudInitPython(): string {
   return interpreter !== undefined && existsSync(interpreter) ? interpreter : 'python3';
 }
 
+/** Whether Python is here; like missingTools, a skip with a warning locally and a failure in CI. */
 export function hasPython(): boolean {
   const python = cloudInitPython();
-  return python.startsWith('/') || hasTool(python);
+  return python.startsWith('/') || missingTools(python).length === 0;
 }
 
 /**
