@@ -5,3 +5,4 @@ export * from './plan/index.js';
 export * from './render/index.js';
 export * from './pack/index.js';
 export * from './output/index.js';
+export * from './inspect/index.js';

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
 import { buildFleet, validateSpec } from '../output/index.js';
 import type { FleetPlan } from '../plan/index.js';
+import { runInspect } from '../inspect/index.js';
 import { runLocalds } from './localds.js';
 
 const usage = `Usage: cloudseed <command> [options]
@@ -14,6 +15,8 @@ Commands:
   validate <spec.yaml>           check the spec and render it in memory; write nothing
   localds [options] output user-data [meta-data]
                                  a drop-in for cloud-localds (see cloudseed localds --help)
+  inspect <image> [--json] [--print NAME | --extract DIR]
+                                 a seed image's format, label and files (see cloudseed inspect --help)
 
 Options:
   -o, --output DIR   output folder (default: out)
@@ -36,7 +39,7 @@ const exitCodes: Record<ErrorCode, number> = {
 };
 
 interface Invocation {
-  command: 'build' | 'render' | 'validate' | 'localds' | 'help' | 'version';
+  command: 'build' | 'render' | 'validate' | 'localds' | 'inspect' | 'help' | 'version';
   specFile: string;
   outputDir: string;
   quiet: boolean;
@@ -45,7 +48,10 @@ interface Invocation {
 }
 
 function parseInvocation(argv: string[]): Invocation {
-  if (argv[0] === 'localds') return { command: 'localds', specFile: '', outputDir: '', quiet: false, rest: argv.slice(1) };
+  // These two have flags of their own, parsed by their own modules.
+  if (argv[0] === 'localds' || argv[0] === 'inspect') {
+    return { command: argv[0], specFile: '', outputDir: '', quiet: false, rest: argv.slice(1) };
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -91,6 +97,7 @@ async function run(invocation: Invocation): Promise<void> {
   };
   if (invocation.command === 'help') return console.log(usage);
   if (invocation.command === 'localds') return runLocalds(invocation.rest);
+  if (invocation.command === 'inspect') return runInspect(invocation.rest);
   if (invocation.command === 'version') {
     const { createRequire } = await import('node:module');
     return console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);

@@ -67,10 +67,12 @@ function sshdChanges(vm: VmPlan): { files: WriteFilePlan[]; commands: string[][]
   const inserts = directives.flatMap((directive) => ['-e', `1i ${directive.key} ${directive.value}`]);
   // The inserts come before the delete: `d` ends the cycle, so when line 1 is itself one of these
   // directives (as after an earlier run, when a new instance-id runs runcmd again) later `1i`s never run.
+  // Only the global part (up to the first Match) loses its old lines; per-user Match overrides stay.
+  const deleteGlobal = `1,/^[[:space:]]*Match[[:space:]]/{/^[[:space:]]*(${keys})[[:space:]]/d}`;
   return {
     files: [],
     commands: [
-      ['sed', '-i', '-E', ...inserts, '-e', `/^[[:space:]]*(${keys})[[:space:]]/d`, sshdConfigFile],
+      ['sed', '-i', '-E', ...inserts, '-e', deleteGlobal, sshdConfigFile],
       ['systemctl', 'restart', 'sshd'],
     ],
   };

@@ -1,0 +1,56 @@
+// Cluster chains: a file's clusters are the FAT entries followed from its first cluster to an
+// end-of-chain mark. A chain that loops, leaves the volume or runs into a free or bad cluster is a
+// damaged volume, reported with the file's name and the cluster where it went wrong.
+import { concatBytes, sliceOf, u16le, u32le } from '../byte-fields.js';
+import { invalidImage } from '../image-errors.js';
+import type { FatLayout, FatType } from './fat-boot-sector.js';
+
+// Values from the spec's section 4: end-of-chain marks are this value and above; one below marks a bad cluster.
+const endOfChain: Record<FatType, number> = { 12: 0xff8, 16: 0xfff8, 32: 0x0ffffff8 };
+
+/** The value of FAT entry `cluster`: FAT12 packs two 12-bit entries in three bytes; FAT32 uses 28 bits. */
+export function fatEntry(image: Uint8Array, layout: FatLayout, cluster: number): number {
+  const fat = image.subarray(layout.fatOffset, layout.fatOffset + layout.fatBytes);
+  if (layout.fatType === 16) return u16le(fat, cluster * 2);
+  if (layout.fatType === 32) return u32le(fat, cluster * 4) & 0x0fffffff;
+  const pair = u16le(fat, cluster + (cluster >> 1));
+  return cluster % 2 === 0 ? pair & 0x0fff : pair >> 4;
+}
+
+/** The clusters of the chain starting at `firstCluster`, checked link by link. */
+export function followChain(image: Uint8Array, layout: FatLayout, firstCluster: number, what: string): number[] {
+  const lastCluster = layout.clusterCount + 1;
+  checkCluster(firstCluster, lastCluster, `${what} starts at`);
+  const chain: number[] = [];
+  const seen = new Set<number>();
+  let cluster = firstCluster;
+  for (;;) {
+    if (seen.has(cluster)) throw invalidImage(`the cluster chain of ${what} loops: it comes back to cluster ${cluster}`, fsckHint);
+    seen.add(cluster);
+    chain.push(cluster);
+    const next = fatEntry(image, layout, cluster);
+    if (next >= endOfChain[layout.fatType]) return chain;
+    if (next === endOfChain[layout.fatType] - 1) throw invalidImage(`the cluster chain of ${what} reaches a cluster marked bad after cluster ${cluster}`, fsckHint);
+    checkCluster(next, lastCluster, `the cluster chain of ${what} goes from cluster ${cluster} to`);
+    cluster = next;
+  }
+}
+
+/** The bytes of `clusters`, cut to `size` when given. */
+export function readClusters(image: Uint8Array, layout: FatLayout, clusters: readonly number[], size: number | null): Uint8Array {
+  const wanted = size ?? clusters.length * layout.clusterBytes;
+  const needed = Math.ceil(wanted / layout.clusterBytes);
+  const parts = clusters.slice(0, needed).map((cluster) =>
+    sliceOf(image, layout.dataOffset + (cluster - 2) * layout.clusterBytes, layout.clusterBytes, `cluster ${cluster}`),
+  );
+  return concatBytes(parts).subarray(0, wanted);
+}
+
+const fsckHint = 'the FAT volume is damaged; fsck.vfat -n shows what is wrong';
+
+function checkCluster(cluster: number, lastCluster: number, context: string): void {
+  if (cluster === 0) throw invalidImage(`${context} a free cluster (0)`, fsckHint);
+  if (cluster < 2 || cluster > lastCluster) {
+    throw invalidImage(`${context} cluster ${cluster}, outside the volume's clusters 2 to ${lastCluster}`, fsckHint);
+  }
+}

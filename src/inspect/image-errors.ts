@@ -1,0 +1,19 @@
+// How the readers report an image they cannot read: SPEC_INVALID (bad input, exit 2) saying what was
+// expected. The readers never see a file name; the I/O wrapper adds the image's path as the location.
+import { CloudseedError } from '../errors.js';
+
+export function invalidImage(message: string, hint?: string): CloudseedError {
+  return new CloudseedError('SPEC_INVALID', message, hint === undefined ? {} : { hint });
+}
+
+/** The same error with `imagePath` as its location, so the message names the file; others pass through. */
+export function locateImageError(error: unknown, imagePath: string): unknown {
+  if (!(error instanceof CloudseedError) || error.location !== null) return error;
+  if (error.code !== 'SPEC_INVALID' && error.code !== 'USAGE') return error;
+  return new CloudseedError(error.code, error.message, {
+    location: { file: imagePath, line: null, column: null, field: null },
+    hint: error.hint ?? undefined,
+    problems: error.problems,
+    cause: error,
+  });
+}

@@ -1,0 +1,99 @@
+// The System Use Sharing Protocol (IEEE P1281) and the Rock Ridge fields (IEEE P1282) in it: SP marks
+// SUSP on the root, ER names the extension, CE continues an area in another block, and the Rock Ridge
+// NM (name), PX (POSIX mode) and TF (time stamps) fields describe the file.
+import { concatBytes, latin1, sliceOf, u32le, u8, utf8Text } from '../byte-fields.js';
+import { decodeLongDate, decodeShortDate } from './iso-dates.js';
+
+export interface SystemUse {
+  /** The NM name, its parts joined; null when there is none (or it names `.` or `..`). */
+  name: string | null;
+  /** PX's st_mode, file type bits included. */
+  mode: number | null;
+  /** TF's modification time. */
+  modified: Date | null;
+  /** SP's LEN_SKP: bytes to skip at the start of every other system use area; null without SP. */
+  sharingSkip: number | null;
+  /** ER extension identifiers, e.g. `RRIP_1991A`. */
+  extensions: string[];
+  /** Whether any Rock Ridge field (RR, PX, NM, TF, SL, PN) was there. */
+  rockRidgeFields: boolean;
+}
+
+const rockRidgeSignatures = new Set(['RR', 'PX', 'NM', 'TF', 'SL', 'PN']);
+// A CE chain longer than this is a loop in a corrupt image; real ones need one or two.
+const maxContinuations = 16;
+const nameFlags = { current: 0x02, parent: 0x04 } as const;
+const timeFlags = { creation: 0x01, modify: 0x02, longForm: 0x80 } as const;
+
+interface Field {
+  signature: string;
+  data: Uint8Array;
+}
+
+/** Reads `area` and every continuation area its CE fields lead to. */
+export function readSystemUse(image: Uint8Array, area: Uint8Array, blockSize: number): SystemUse {
+  const result: SystemUse = { name: null, mode: null, modified: null, sharingSkip: null, extensions: [], rockRidgeFields: false };
+  const nameParts: Uint8Array[] = [];
+  const pending = [area];
+  for (let areas = 0; pending.length > 0; areas += 1) {
+    const current = pending.shift() as Uint8Array;
+    if (areas > maxContinuations) break;
+    for (const field of fieldsOf(current)) {
+      if (field.signature === 'CE') pending.push(continuationArea(image, field.data, blockSize));
+      else if (field.signature === 'NM') collectName(field.data, nameParts);
+      else applyField(field, result);
+    }
+  }
+  if (nameParts.length > 0) result.name = utf8Text(concatBytes(nameParts)) || null;
+  result.rockRidgeFields ||= nameParts.length > 0;
+  return result;
+}
+
+/** The fields of one area, up to ST or to what cannot be a field (padding or damage). */
+function* fieldsOf(area: Uint8Array): Generator<Field> {
+  let offset = 0;
+  while (offset + 4 <= area.length) {
+    const length = u8(area, offset + 2);
+    if (length < 4 || offset + length > area.length) return;
+    const signature = latin1(area, offset, 2);
+    if (signature === 'ST') return;
+    yield { signature, data: area.subarray(offset, offset + length) };
+    offset += length;
+  }
+}
+
+function applyField(field: Field, result: SystemUse): void {
+  const { signature, data } = field;
+  if (signature === 'SP' && data.length >= 7 && data[4] === 0xbe && data[5] === 0xef) result.sharingSkip = u8(data, 6);
+  if (signature === 'ER' && data.length >= 8) {
+    const identifierLength = u8(data, 4);
+    if (8 + identifierLength <= data.length) result.extensions.push(latin1(data, 8, identifierLength));
+  }
+  if (signature === 'PX' && data.length >= 36) result.mode = u32le(data, 4);
+  if (signature === 'TF') result.modified = modificationTime(data) ?? result.modified;
+  if (rockRidgeSignatures.has(signature)) result.rockRidgeFields = true;
+}
+
+function collectName(data: Uint8Array, parts: Uint8Array[]): void {
+  if (data.length < 5 || (u8(data, 4) & (nameFlags.current | nameFlags.parent)) !== 0) return;
+  parts.push(data.subarray(5));
+}
+
+/** TF lists its stamps in flag-bit order (creation, modify, access, …), each 7 or 17 bytes long. */
+function modificationTime(data: Uint8Array): Date | null {
+  if (data.length < 5) return null;
+  const flags = u8(data, 4);
+  if ((flags & timeFlags.modify) === 0) return null;
+  const size = (flags & timeFlags.longForm) !== 0 ? 17 : 7;
+  const start = 5 + ((flags & timeFlags.creation) !== 0 ? size : 0);
+  if (start + size > data.length) return null;
+  const stamp = data.subarray(start, start + size);
+  return size === 17 ? decodeLongDate(stamp) : decodeShortDate(stamp);
+}
+
+/** CE: block, offset and length of the continuation area, each both-endian (the little-endian half read). */
+function continuationArea(image: Uint8Array, data: Uint8Array, blockSize: number): Uint8Array {
+  if (data.length < 28) return new Uint8Array(0);
+  const start = u32le(data, 4) * blockSize + u32le(data, 12);
+  return sliceOf(image, start, u32le(data, 20), 'a Rock Ridge continuation area');
+}
