@@ -1,6 +1,7 @@
 // Bounds-checked reads of on-disk fields. Everything the readers take from an image goes through here,
 // so a field past the end of a truncated or corrupt image is a clean SPEC_INVALID, never a RangeError.
 import { invalidImage } from './image-errors.js';
+export { concatBytes } from '../concat-bytes.js';
 
 /** `length` bytes at `offset` (a view, not a copy), or an error naming `what` if they are not all there. */
 export function sliceOf(bytes: Uint8Array, offset: number, length: number, what: string): Uint8Array {
@@ -57,15 +58,4 @@ const utf8 = new TextDecoder('utf-8');
 /** UTF-8 text; malformed sequences become U+FFFD rather than an exception. */
 export function utf8Text(bytes: Uint8Array): string {
   return utf8.decode(bytes);
-}
-
-/** Concatenates parts into one new array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }

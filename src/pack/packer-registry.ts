@@ -52,8 +52,14 @@ async function selectNamed(name: PackerName, filesystem: SeedFilesystem): Promis
   return packer;
 }
 
-async function selectFirstAvailable(filesystem: SeedFilesystem): Promise<Packer> {
-  const candidates = autoPriority[filesystem].map(packerNamed);
+/** `auto`'s order for a filesystem. */
+export function autoOrder(filesystem: SeedFilesystem): readonly PackerName[] {
+  return autoPriority[filesystem];
+}
+
+/** The first available of `names` (default: auto's order) that writes `filesystem`. */
+export async function selectFirstAvailable(filesystem: SeedFilesystem, names: readonly PackerName[] = autoPriority[filesystem]): Promise<Packer> {
+  const candidates = names.map(packerNamed);
   for (const packer of candidates) {
     if (await packer.isAvailable()) return packer;
   }

@@ -3,6 +3,7 @@
 // glibc and libxcrypt byte for byte; node:crypto does the SHA-512 itself.
 import * as crypto from 'node:crypto';
 import { CloudseedError } from '../errors.js';
+import { concatBytes } from '../concat-bytes.js';
 
 export const SHA512_CRYPT_DEFAULT_ROUNDS = 5000;
 export const SHA512_CRYPT_MIN_ROUNDS = 1000;
@@ -212,16 +213,6 @@ function repeatToLength(pattern: Uint8Array, length: number): Uint8Array {
   if (pattern.length === 0) return bytes;
   for (let offset = 0; offset < length; offset += pattern.length) {
     bytes.set(pattern.subarray(0, length - offset), offset);
-  }
-  return bytes;
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
   }
   return bytes;
 }

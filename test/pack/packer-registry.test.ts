@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { listPackers, selectPacker } from '../../src/pack/packer-registry.js';
+import { autoOrder, listPackers, selectFirstAvailable, selectPacker } from '../../src/pack/packer-registry.js';
 import { missingTools } from '../support/tools.js';
 import { directoryWithOnly, emptyPath, restorePath } from './support/fake-tools.js';
 
@@ -23,6 +23,7 @@ describe('listPackers', () => {
       listPackers().map((packer) => [packer.name, [packer.filesystems, packer.debianPackages]]),
     );
     expect(summary).toEqual({
+      native: [['iso9660', 'vfat'], []],
       genisoimage: [['iso9660'], ['genisoimage']],
       xorriso: [['iso9660'], ['xorriso']],
       mkisofs: [['iso9660'], ['genisoimage']],
@@ -37,7 +38,7 @@ describe('selectPacker by name', () => {
     await expect(selectPacker('mtools', 'iso9660')).rejects.toMatchObject({
       code: 'USAGE',
       message: 'the mtools packer cannot write iso9660; it writes vfat',
-      hint: 'packers for iso9660: genisoimage, xorriso, mkisofs, cloud-localds, or auto',
+      hint: 'packers for iso9660: native, genisoimage, xorriso, mkisofs, cloud-localds, or auto',
     });
   });
 
@@ -56,37 +57,52 @@ describe('selectPacker by name', () => {
 });
 
 describe('selectPacker auto', () => {
+  it('takes the native writers first, which need no program', async () => {
+    emptyPath();
+    expect((await selectPacker('auto', 'iso9660')).name).toBe('native');
+    expect((await selectPacker('auto', 'vfat')).name).toBe('native');
+  });
+
+  it('orders the shell-out packers after native: genisoimage, xorriso, mkisofs, cloud-localds; mtools, cloud-localds', () => {
+    expect(autoOrder('iso9660')).toEqual(['native', 'genisoimage', 'xorriso', 'mkisofs', 'cloud-localds']);
+    expect(autoOrder('vfat')).toEqual(['native', 'mtools', 'cloud-localds']);
+  });
+});
+
+describe('selectFirstAvailable among the shell-out packers', () => {
+  const external = (filesystem: 'iso9660' | 'vfat') => autoOrder(filesystem).filter((name) => name !== 'native');
+
   it.skipIf(missingTools('genisoimage', 'xorriso').length > 0)('prefers genisoimage for iso9660', async () => {
-    expect((await selectPacker('auto', 'iso9660')).name).toBe('genisoimage');
+    expect((await selectFirstAvailable('iso9660', external('iso9660'))).name).toBe('genisoimage');
   });
 
   it.skipIf(missingTools('xorriso').length > 0)('falls back to xorriso without genisoimage', async () => {
     await withOnly(['xorriso', 'cloud-localds'], async () => {
-      expect((await selectPacker('auto', 'iso9660')).name).toBe('xorriso');
+      expect((await selectFirstAvailable('iso9660', external('iso9660'))).name).toBe('xorriso');
     });
   });
 
   it.skipIf(missingTools('cloud-localds').length > 0)('takes cloud-localds last', async () => {
     await withOnly(['cloud-localds'], async () => {
-      expect((await selectPacker('auto', 'iso9660')).name).toBe('cloud-localds');
-      expect((await selectPacker('auto', 'vfat')).name).toBe('cloud-localds');
+      expect((await selectFirstAvailable('iso9660', external('iso9660'))).name).toBe('cloud-localds');
+      expect((await selectFirstAvailable('vfat', external('vfat'))).name).toBe('cloud-localds');
     });
   });
 
   it.skipIf(missingTools('mcopy', 'mkfs.vfat').length > 0)('prefers mtools for vfat', async () => {
-    expect((await selectPacker('auto', 'vfat')).name).toBe('mtools');
+    expect((await selectFirstAvailable('vfat', external('vfat'))).name).toBe('mtools');
   });
 
   it('names every packer it tried, with its Debian packages, when none is available', async () => {
     emptyPath();
-    await expect(selectPacker('auto', 'iso9660')).rejects.toMatchObject({
+    await expect(selectFirstAvailable('iso9660', external('iso9660'))).rejects.toMatchObject({
       code: 'TOOL_MISSING',
       message:
         'no packer for iso9660 is available; tried genisoimage (Debian: genisoimage); xorriso (Debian: xorriso); ' +
         'mkisofs (Debian: genisoimage); cloud-localds (Debian: cloud-image-utils)',
       hint: 'install one, e.g. apt-get install -y genisoimage',
     });
-    await expect(selectPacker('auto', 'vfat')).rejects.toMatchObject({
+    await expect(selectFirstAvailable('vfat', external('vfat'))).rejects.toMatchObject({
       message:
         'no packer for vfat is available; tried mtools (Debian: mtools, dosfstools); ' +
         'cloud-localds (Debian: cloud-image-utils)',

@@ -9,6 +9,7 @@ import { volumeLabel } from './fat-names.js';
 import { encodeFat } from './fat-table.js';
 import { fatStamp } from './fat-time.js';
 import { chooseVolumeId } from './volume-id.js';
+import { concatBytes } from '../../concat-bytes.js';
 
 export interface FatWriteOptions {
   /** Volume label, e.g. `cidata`; stored upper case in the boot sector and the root directory. */
@@ -42,14 +43,7 @@ export function writeFat(files: readonly SeedFile[], options: FatWriteOptions): 
 
 /** A directory's records one after another; the zero bytes after them mark the end of the directory. */
 function encodeDirectory(records: readonly DirectoryRecord[]): Uint8Array {
-  const parts = records.map(encodeDirectoryRecord);
-  const bytes = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
+  return concatBytes(records.map(encodeDirectoryRecord));
 }
 
 function clusterBytes(geometry: FatGeometry): number {

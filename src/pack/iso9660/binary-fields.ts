@@ -56,15 +56,7 @@ export function encodeAscii(text: string): Uint8Array {
   return Uint8Array.from(text, (character) => character.charCodeAt(0) & 0xff);
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
-}
+export { concatBytes } from '../../concat-bytes.js';
 
 /** Unsigned byte-wise order: Joliet sorts directory records by their UCS-2 code units this way. */
 export function compareBytes(left: Uint8Array, right: Uint8Array): number {
