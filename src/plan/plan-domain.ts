@@ -66,6 +66,15 @@ export function planDomain(context: VmContext): DomainPlan {
 export function planSeed(context: VmContext): SeedPlan {
   const seed = context.vm.seed ?? {};
   const filesystem = seed.filesystem ?? 'iso9660';
+  const attach = context.vm.domain?.seedAttach ?? 'disk';
+  // A cdrom has 2048-byte sectors; Linux refuses a FAT written for 512-byte ones on it ("logical
+  // sector size too small for device"), and the guest boots without its seed.
+  if (filesystem === 'vfat' && attach === 'cdrom') {
+    context.report(['seed', 'filesystem'], 'a vfat seed cannot be read from a cdrom (Linux refuses its 512-byte sectors there); use iso9660 or domain.seedAttach: disk');
+  }
+  if (attach === 'cdrom' && /q35/.test(context.vm.domain?.machine ?? '')) {
+    context.warnings.push(`${context.vm.name}: a q35 cdrom is on SATA, which some cloud kernels (Debian's linux-image-cloud) cannot see; the guest would boot without its seed`);
+  }
   const packer = seed.packer ?? 'auto';
   const isoOnly = ['genisoimage', 'mkisofs', 'xorriso'];
   if (filesystem === 'vfat' && isoOnly.includes(packer)) {

@@ -187,9 +187,9 @@ async function guestMacs(example: Example): Promise<string[]> {
   }));
 }
 
-/** Where the seed must be attached, by what the spec asked for (web1: a cdrom on its q35 machine). */
+/** Where the seed must be attached, by what the spec asked for (runner-04: a cdrom on a pc machine). */
 function expectedSeedTarget(example: Example): { device: string; dev: string; bus: string } {
-  if (example.vm.name === 'web1') return { device: 'cdrom', dev: 'sdb', bus: 'sata' };
+  if (example.vm.name === 'runner-04') return { device: 'cdrom', dev: 'hdc', bus: 'ide' };
   return { device: 'disk', dev: 'vdb', bus: 'virtio' };
 }
 

@@ -142,3 +142,13 @@ describe('planFleet: passwords', () => {
     expect(JSON.stringify(fleet)).not.toContain('s3cret');
   });
 });
+
+describe('planFleet: seed attachment', () => {
+  it('rejects a vfat seed on a cdrom, which Linux cannot read, and warns about a q35 cdrom', () => {
+    expect(planProblems(`${base}vms:\n  - name: a\n    domain: { seedAttach: cdrom }\n    seed: { filesystem: vfat }\n`)).toEqual([
+      expect.stringMatching(/vfat seed cannot be read from a cdrom/),
+    ]);
+    const fleet = plan(`${base}vms:\n  - name: a\n    domain: { seedAttach: cdrom, machine: q35 }\n`);
+    expect(fleet.warnings).toEqual([expect.stringMatching(/q35 cdrom is on SATA/)]);
+  });
+});
