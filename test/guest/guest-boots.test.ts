@@ -20,15 +20,16 @@ import {
   expectedFiles, expectedLinks, expectedRoutes, expectedSshd, passwordMatches, specPasswords,
 } from './support/plan-expectations.js';
 
-// Each boot covers a few dimensions; together: iso9660 and vfat, disk and cdrom, genisoimage, mtools and
-// cloud-localds, network-config v2, v1 and ifcfg, targets current and el7, bare QEMU and libvirt.
+// Each boot covers a few dimensions; together: iso9660 and vfat, disk and cdrom, the native writers
+// (ISO and FAT) and the shell-out mtools and cloud-localds (over genisoimage), network-config v2, v1 and
+// ifcfg, targets current and el7, bare QEMU and libvirt.
 // Another packer is one more line here (or a changed `packer`).
 const allBoots: GuestBoot[] = [
-  { fixture: 'v2-iso-cdrom.yaml', packer: 'genisoimage', runner: 'qemu',
+  { fixture: 'v2-iso-cdrom.yaml', packer: 'native', runner: 'qemu',
     runcmdWrites: { '/var/tmp/runcmd-argv': /^argv form ran as root\n$/, '/var/tmp/runcmd-shell': /^shell form ran on seeded-v2\n$/ } },
   { fixture: 'v1-vfat-disk.yaml', packer: 'mtools', runner: 'qemu', runcmdWrites: { '/var/tmp/runcmd-v1': /^$/ } },
   { fixture: 'el7-ifcfg.yaml', packer: 'cloud-localds', runner: 'qemu', runcmdWrites: { '/var/tmp/runcmd-el7': /^el7-runcmd\n$/ } },
-  { fixture: 'libvirt-domain.yaml', packer: 'cloud-localds', runner: 'libvirt', runcmdWrites: { '/var/tmp/runcmd-libvirt': /^$/ } },
+  { fixture: 'libvirt-domain.yaml', packer: 'native', runner: 'libvirt', runcmdWrites: { '/var/tmp/runcmd-libvirt': /^$/ } },
 ];
 
 // CLOUDSEED_GUEST_ONLY=v1-vfat-disk.yaml,... runs some of them.
