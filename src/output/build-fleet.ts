@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { packSeed } from '../pack/index.js';
 import type { SeedFile } from '../pack/seed-file.js';
-import { detectEnvironment, planFleet, type FleetPlan, type PlanEnvironment, type VmPlan } from '../plan/index.js';
+import { detectEnvironment, hashFleetPasswords, planFleet, type FleetPlan, type PlanEnvironment, type VmPlan } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
 import { loadSpec, type FleetSpec } from '../spec/index.js';
 import { buildManifest, type BuiltVm } from './manifest.js';
@@ -38,10 +38,12 @@ export function sourceDateEpochFromEnv(env: NodeJS.ProcessEnv = process.env): nu
 }
 
 export async function planSpec(spec: FleetSpec, options: BuildOptions): Promise<FleetPlan> {
+  const saltSecret = options.saltSecret ?? process.env.CLOUDSEED_SALT_SECRET ?? 'cloudseed';
   return planFleet(spec, {
     outputDir: options.outputDir,
     environment: options.environment ?? detectEnvironment(),
-    saltSecret: options.saltSecret ?? process.env.CLOUDSEED_SALT_SECRET ?? 'cloudseed',
+    saltSecret,
+    passwordHashes: await hashFleetPasswords(spec, { saltSecret }),
   });
 }
 

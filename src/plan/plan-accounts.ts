@@ -18,11 +18,20 @@ interface PasswordFields {
  * depends on the fleet, the user and the password but not on the VM, so a fleet of a thousand VMs that
  * share a password costs one deliberately slow hash, not a thousand.
  */
+export function passwordSalt(fleet: string, userName: string, password: string, saltSecret: string): string {
+  const digest = createHmac('sha256', saltSecret).update([fleet, userName, password].join('\0')).digest();
+  return makeCryptSalt(digest.subarray(0, 12));
+}
+
+/** How a hash is found in `passwordHashes`: one hash per distinct salt and password in a run. */
+export function passwordHashKey(salt: string, password: string): string {
+  return `${salt}\0${password}`;
+}
+
 function hashPassword(context: VmContext, userName: string, password: string): string {
   const fleet = context.spec.input.fleet ?? context.spec.fileStem;
-  const digest = createHmac('sha256', context.options.saltSecret).update([fleet, userName, password].join('\0')).digest();
-  const salt = makeCryptSalt(digest.subarray(0, 12));
-  const key = `${salt}\0${password}`;
+  const salt = passwordSalt(fleet, userName, password, context.options.saltSecret);
+  const key = passwordHashKey(salt, password);
   let hash = context.passwordHashes.get(key);
   if (hash === undefined) {
     hash = sha512Crypt(password, salt);

@@ -96,7 +96,7 @@ function finishNic(nic: NicDraft): NicPlan {
 export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const passwordHashes = new Map<string, string>();
+  const passwordHashes = new Map(options.passwordHashes);
   const fleet = spec.input.fleet ?? spec.fileStem;
   const pools = planPools(spec, problems);
   const drafts = spec.input.vms.map((vmSpec, vmIndex) =>

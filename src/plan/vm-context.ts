@@ -18,6 +18,8 @@ export interface PlanOptions {
   environment: PlanEnvironment;
   /** Mixed into every password salt; the same secret and spec give the same hashes. */
   saltSecret: string;
+  /** Hashes computed ahead (see hashFleetPasswords), by passwordHashKey; any missing one is hashed here. */
+  passwordHashes?: ReadonlyMap<string, string>;
 }
 
 export interface VmContext {

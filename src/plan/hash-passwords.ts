@@ -1,0 +1,78 @@
+// A fleet's distinct passwords hashed before planning, spread over the cores in worker threads.
+// SHA-512 crypt is slow on purpose (5,000 rounds), and a fleet with a password per VM would otherwise
+// spend most of its build hashing them one after another on the main thread.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { CloudseedError } from '../errors.js';
+import type { FleetSpec } from '../spec/load-spec.js';
+import { mergeVmSettings } from './merge-defaults.js';
+import { passwordHashKey, passwordSalt } from './plan-accounts.js';
+
+export interface PasswordToHash {
+  salt: string;
+  password: string;
+}
+
+/** Below this the planner hashes inline: a worker takes about 80 ms to start, the time of four hashes. */
+const minimumForWorkers = 16;
+
+// dist runs hash-worker.js. The TypeScript sources (vitest, tsx) have hash-worker.ts, which a worker
+// can only load through tsx (a devDependency, so there whenever the sources run) imported first.
+const ownExtension = path.extname(fileURLToPath(import.meta.url));
+const workerFile = new URL(`./hash-worker${ownExtension}`, import.meta.url);
+
+function startWorker(options: WorkerOptions): Worker {
+  // No flags of the parent's (a loader such as tsx, --cpu-prof): the worker is plain JavaScript.
+  if (ownExtension !== '.ts') return new Worker(workerFile, { ...options, execArgv: [] });
+  const load = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(workerFile.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(load, { ...options, eval: true });
+}
+
+/**
+ * Every distinct (salt, password) the planner will hash. This mirrors planPassword's sources (users,
+ * chpasswd.users, rootPassword); a password it missed would still be hashed, inline, by the planner.
+ */
+export function collectPasswords(spec: FleetSpec, saltSecret: string): PasswordToHash[] {
+  const fleet = spec.input.fleet ?? spec.fileStem;
+  const pairs = new Map<string, PasswordToHash>();
+  for (const vmSpec of spec.input.vms) {
+    const vm = mergeVmSettings(spec, vmSpec);
+    if (vm.passwordStorage === 'plaintext') continue;
+    for (const { name, password } of [...(vm.users ?? []), ...(vm.chpasswd?.users ?? []), { name: 'root', password: vm.rootPassword }]) {
+      if (password === undefined) continue;
+      const salt = passwordSalt(fleet, name, password, saltSecret);
+      pairs.set(passwordHashKey(salt, password), { salt, password });
+    }
+  }
+  return [...pairs.values()];
+}
+
+function hashInWorker(pairs: PasswordToHash[]): Promise<(string | null)[]> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker({ workerData: pairs });
+    const fail = (cause: unknown) => reject(new CloudseedError('INTERNAL', 'a password hashing worker failed', { cause }));
+    worker.once('message', resolve);
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`exit code ${code}`)));
+  });
+}
+
+/** The hashes for planFleet's `passwordHashes`, by passwordHashKey; empty when too few to be worth workers. */
+export async function hashFleetPasswords(
+  spec: FleetSpec,
+  options: { saltSecret: string; workers?: number },
+): Promise<Map<string, string>> {
+  const pairs = collectPasswords(spec, options.saltSecret);
+  const workers = Math.min(options.workers ?? availableParallelism(), pairs.length);
+  const hashes = new Map<string, string>();
+  if (pairs.length < minimumForWorkers || workers < 2) return hashes;
+  const shares = Array.from({ length: workers }, (_, worker) => pairs.filter((_pair, index) => index % workers === worker));
+  const results = await Promise.all(shares.map(hashInWorker));
+  shares.forEach((share, worker) => share.forEach((pair, index) => {
+    const hash = results[worker]?.[index];
+    if (hash) hashes.set(passwordHashKey(pair.salt, pair.password), hash);
+  }));
+  return hashes;
+}

@@ -1,0 +1,33 @@
+// The yaml helper remembers what it rendered; a remembered text must be exactly what yamlValue gives
+// for that value, however alike two values look (a string and the number it spells, -0 and 0).
+import fc from 'fast-check';
+import Handlebars from 'handlebars';
+import { describe, expect, it } from 'vitest';
+import { registerHelpers, yamlValue } from '../../src/render/template-helpers.js';
+
+const handlebars = Handlebars.create();
+registerHelpers(handlebars);
+const template = handlebars.compile('{{yaml value indent=indent}}', { strict: true, noEscape: true });
+const helper = (value: unknown, indent: number) => template({ value, indent });
+
+const lookalikes: unknown[] = [
+  'true', true, '1', 1, '0', 0, -0, 'null', null, NaN, 'NaN', Infinity, '.inf', '1.0', 1.5,
+  ['a'], 'a', ['1'], [1], { a: '1' }, { a: 1 }, [], {}, '', ' ', [null], [NaN], new Date(0), '1970-01-01T00:00:00.000Z',
+];
+
+describe('the yaml helper', () => {
+  it('gives yamlValue\'s text for values that look alike, the second time as the first', () => {
+    for (const round of [1, 2]) {
+      for (const value of lookalikes) {
+        for (const indent of [0, 4]) expect(helper(value, indent), `${String(value)} (round ${round})`).toBe(yamlValue(value, indent));
+      }
+    }
+  });
+
+  it('gives yamlValue\'s text for any JSON value, twice', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.constantFrom(0, 2, 6), (value, indent) => {
+      expect(helper(value, indent)).toBe(yamlValue(value, indent));
+      expect(helper(value, indent)).toBe(yamlValue(value, indent));
+    }));
+  });
+});
