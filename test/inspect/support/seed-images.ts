@@ -14,11 +14,10 @@ export const toolEnv = { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin`, LC_A
 /** Every staged file's modification time: 2023-11-14 22:13:20 UTC. */
 export const stagedTime = 1_700_000_000;
 
-const encoder = new TextEncoder();
+// The same text-to-SeedFile helper the other pack tests use.
+import { seedFile as textFile } from '../../pack/support/sample-seed-files.js';
 
-export function textFile(filePath: string, text: string, mode = 0o644): SeedFile {
-  return { path: filePath, bytes: encoder.encode(text), mode };
-}
+export { textFile };
 
 /** user-data (secret, 0600, non-ASCII, CRLF), meta-data and network-config. */
 export function seedFiles(): SeedFile[] {

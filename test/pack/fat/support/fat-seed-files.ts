@@ -1,11 +1,10 @@
 // Seed files for the FAT tests: the usual three, and files of any size with varied, reproducible bytes.
 import type { SeedFile } from '../../../../src/pack/seed-file.js';
 
-const encoder = new TextEncoder();
+// The same text-to-SeedFile helper the other pack tests use.
+import { seedFile as textFile } from '../../support/sample-seed-files.js';
 
-export function textFile(path: string, text: string, mode = 0o644): SeedFile {
-  return { path, bytes: encoder.encode(text), mode };
-}
+export { textFile };
 
 /** user-data (0600, with non-ASCII, CRLF and no final newline), meta-data and network-config. */
 export function threeSeedFiles(): SeedFile[] {
