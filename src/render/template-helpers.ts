@@ -115,7 +115,22 @@ const yamlValueCache = new Map<string, string>();
 const yamlValueCacheLimit = 4_000_000;
 let yamlValueCacheSize = 0;
 
+/**
+ * A letter, then letters, digits, `.`, `_`, `/` and `-`: YAML 1.1 has no number, date, indicator or
+ * escape that looks like this, so it is written bare, except for the words 1.1 reads as booleans or null
+ * (and `e5`, which the yaml library takes for a float with no digits before the exponent).
+ * Names, hostnames and instance-ids differ in every VM and are mostly such words; this spares them a
+ * yaml Document each. A property test holds it to yamlValue's own text.
+ */
+const bareWord = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+const yaml11Keywords = /^(?:y|n|yes|no|true|false|on|off|null|e[-+]?[0-9]+)$/i;
+
+export function isBareWord(text: string): boolean {
+  return bareWord.test(text) && !yaml11Keywords.test(text);
+}
+
 function cachedYamlValue(value: unknown, indent: number): string {
+  if (typeof value === 'string' && isBareWord(value)) return value;
   const key = plainDataKey(value, indent);
   if (key === null) return yamlValue(value, indent);
   let text = yamlValueCache.get(key);

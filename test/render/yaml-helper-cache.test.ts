@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { registerHelpers, yamlValue } from '../../src/render/template-helpers.js';
+import { isBareWord, registerHelpers, yamlValue } from '../../src/render/template-helpers.js';
 
 const handlebars = Handlebars.create();
 registerHelpers(handlebars);
@@ -29,5 +29,16 @@ describe('the yaml helper', () => {
       expect(helper(value, indent)).toBe(yamlValue(value, indent));
       expect(helper(value, indent)).toBe(yamlValue(value, indent));
     }));
+  });
+
+  it('writes a bare word exactly as yamlValue does', () => {
+    const words = fc.string({ unit: fc.constantFrom(...'aZyYnNeE0129._/-:+ ~'), minLength: 1, maxLength: 12 });
+    const keywords = fc.constantFrom('yes', 'No', 'ON', 'off', 'True', 'FALSE', 'null', 'Null', 'y', 'N', 'e5', 'E-3', 'a1', 'x.y');
+    let bare = 0;
+    fc.assert(fc.property(fc.oneof(words, keywords), fc.constantFrom(0, 4), (text, indent) => {
+      if (isBareWord(text)) bare += 1;
+      expect(helper(text, indent)).toBe(yamlValue(text, indent));
+    }), { numRuns: 3000 });
+    expect(bare).toBeGreaterThan(100);
   });
 });
