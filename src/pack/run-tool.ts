@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { execa, ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { CloudseedError } from '../errors.js';
 import { aptInstallHint, debianPackageByProgram, type ToolProgram } from './tool-programs.js';
 
@@ -34,6 +34,9 @@ export async function runTool(
 ): Promise<ToolOutput> {
   const executable = await findCommand(program);
   if (executable === null) throw toolMissingError(program);
+  // Loaded here, not at the top: execa and its dependencies cost ~60 ms of start-up, and the native
+  // packers, which most builds use, never start a program.
+  const { execa, ExecaError: ExecaErrorClass } = await import('execa');
   try {
     const result = await execa(executable, args, {
       cwd: options.cwd,
@@ -42,7 +45,7 @@ export async function runTool(
     });
     return { stdout: result.stdout, stderr: result.stderr };
   } catch (error) {
-    if (!(error instanceof ExecaError)) throw error;
+    if (!(error instanceof ExecaErrorClass)) throw error;
     // The program can vanish between the PATH search and the spawn.
     if (error.code === 'ENOENT') throw toolMissingError(program, error);
     throw toolFailedError(error);

@@ -1,11 +1,13 @@
 // Finds and compiles templates: a spec's own template folder first, then the built-in templates/.
 // Compiled strict (a missing value is an error, not an empty string) and unescaped (Handlebars escapes
 // for HTML, which is wrong for YAML); quoting is the job of the yaml/xml/shell helpers.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { CloudseedError } from '../errors.js';
+import { precompiledTemplates } from './precompiled-templates.js';
 import { registerHelpers } from './template-helpers.js';
 
 /** templates/ at the package root, whether running from src/render or dist/render. */
@@ -13,6 +15,22 @@ export const builtinTemplatesDir = path.resolve(path.dirname(fileURLToPath(impor
 
 const handlebars = Handlebars.create();
 registerHelpers(handlebars);
+
+/** The options every template is compiled with, ahead of time or not. */
+export const compileOptions = { strict: true, noEscape: true } as const;
+
+export function templateSourceHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+/** A built-in template's precompiled form when it was made from this very text, else a fresh compile. */
+function compileSource(file: string, source: string): Handlebars.TemplateDelegate {
+  const precompiled = path.dirname(file) === builtinTemplatesDir ? precompiledTemplates.get(path.basename(file)) : undefined;
+  if (precompiled !== undefined && precompiled.sourceHash === templateSourceHash(source)) {
+    return handlebars.template(precompiled.specification);
+  }
+  return handlebars.compile(source, compileOptions);
+}
 
 export interface CompiledTemplate {
   /** The file it came from, named in errors. */
@@ -25,8 +43,7 @@ const cache = new Map<string, CompiledTemplate>();
 function compile(file: string): CompiledTemplate {
   const cached = cache.get(file);
   if (cached) return cached;
-  const source = readFileSync(file, 'utf8');
-  const template = handlebars.compile(source, { strict: true, noEscape: true });
+  const template = compileSource(file, readFileSync(file, 'utf8'));
   const compiled: CompiledTemplate = {
     file,
     render(context) {

@@ -19,7 +19,7 @@ import {
 
 const fixtures = malformedFixtures();
 
-/** Fixtures that also run as `node --import tsx src/cli/main.ts`: one of each kind of failure. */
+/** Fixtures that also run as `node dist/cli/main.js`: one of each kind of failure. */
 const childProcessFixtures = [
   '01-yaml-syntax-error.yaml',
   '03-unknown-top-level-key.yaml',

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliCommand as cli } from './support/run-cloudseed.js';
 
-const cli = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 let out = '';
 
 beforeAll(async () => {

@@ -1,13 +1,17 @@
 // Runs cloudseed as a user would and captures what it prints: in this process through the exported
-// main() (fast), or as `node --import tsx src/cli/main.ts` in a child process (the real executable,
-// about 1.7 s each for tsx's start-up, so kept to a handful of runs).
+// main() (fast), or as the bundled executable `node dist/cli/main.js` in a child process (what users
+// run; test/global-setup.ts bundles it from the sources before the tests start).
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../../src/cli/run-cli.js';
 
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** node's arguments that start the bundled command line. */
+export const cliCommand = [path.join(repositoryRoot, 'dist', 'cli', 'main.js')];
 
 export interface CliRun {
   code: number | null;
@@ -41,10 +45,10 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `node --import tsx src/cli/main.ts ...argv` from the repository root; relative paths are from there. */
+/** `node dist/cli/main.js ...argv` from the repository root; relative paths are from there. */
 export function runChild(argv: string[], options: ChildOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], {
+    const child = spawn(process.execPath, [...cliCommand, ...argv], {
       cwd: repositoryRoot,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
