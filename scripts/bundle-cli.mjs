@@ -44,6 +44,7 @@ const precompiledTemplates = {
 export async function bundleCli(outdir = path.join(root, 'dist', 'cli')) {
   await build({
     absWorkingDir: root,
+    // Worker modules are entries of their own, found next to the chunk that starts them.
     entryPoints: { main: 'src/cli/main.ts', 'hash-worker': 'src/plan/hash-worker.ts' },
     outdir,
     bundle: true,

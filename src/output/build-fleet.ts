@@ -3,13 +3,12 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { packSeed } from '../pack/index.js';
-import type { SeedFile } from '../pack/seed-file.js';
-import { detectEnvironment, hashFleetPasswords, planFleet, type FleetPlan, type PlanEnvironment, type VmPlan } from '../plan/index.js';
+import { detectEnvironment, hashFleetPasswords, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
 import { loadSpec, type FleetSpec } from '../spec/index.js';
+import { builtVm, packVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
 import { buildManifest, type BuiltVm } from './manifest.js';
-import { stageOutput, type OutputFile } from './write-atomically.js';
+import { stageOutput } from './write-atomically.js';
 
 export interface BuildOptions {
   outputDir: string;
@@ -47,38 +46,6 @@ export async function planSpec(spec: FleetSpec, options: BuildOptions): Promise<
   });
 }
 
-/** The files of a seed volume; user-data holds password hashes, so it is 0600 like the image. */
-export function seedFilesOf(documents: SeedDocuments): SeedFile[] {
-  const encode = (text: string) => new TextEncoder().encode(text);
-  return [
-    { path: 'user-data', bytes: encode(documents.userData), mode: 0o600 },
-    { path: 'meta-data', bytes: encode(documents.metaData), mode: 0o644 },
-    { path: 'network-config', bytes: encode(documents.networkConfig), mode: 0o644 },
-  ];
-}
-
-function documentFiles(documents: SeedDocuments): OutputFile[] {
-  return [
-    ...seedFilesOf(documents).map((file) => ({ name: file.path, bytes: file.bytes, mode: file.mode })),
-    { name: 'domain.xml', bytes: documents.domainXml, mode: 0o644 },
-  ];
-}
-
-async function buildVm(vm: VmPlan, documents: SeedDocuments, options: BuildOptions): Promise<BuiltVm> {
-  const files = documentFiles(documents);
-  if (options.renderOnly) return { plan: vm, documents, files, packer: null };
-  const packed = await packSeed(seedFilesOf(documents), {
-    label: vm.seed.label,
-    filesystem: vm.seed.filesystem,
-    diskFormat: vm.seed.format,
-    sourceDateEpoch: options.sourceDateEpoch ?? null,
-    buildTime: options.buildTime,
-    packer: vm.seed.packer,
-  });
-  files.push({ name: vm.seed.fileName, bytes: packed.bytes, mode: 0o600 });
-  return { plan: vm, documents, files, packer: packed.packer };
-}
-
 /** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -94,25 +61,35 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 }
 
 export async function buildFleet(specFile: string, options: BuildOptions): Promise<BuildResult> {
-  const resolved = {
-    ...options,
+  const vmOptions: VmBuildOptions = {
+    renderOnly: options.renderOnly ?? false,
     sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpochFromEnv(),
     // Read once here, so every image of the run carries the same time and no stage reads the clock.
     buildTime: options.buildTime ?? Math.floor(Date.now() / 1000),
   };
   const spec = await loadSpec(specFile);
-  const plan = await planSpec(spec, resolved);
+  const plan = await planSpec(spec, options);
+  // Every document is rendered (and so checked) before anything is written or any packer runs.
   const documents = renderFleet(plan);
-  const vms = await mapLimited(plan.vms, availableParallelism(), (vm, index) => buildVm(vm, documents[index]!, resolved));
   const staged = await stageOutput(options.outputDir);
+  const vms: BuiltVm[] = new Array(plan.vms.length);
   try {
-    for (const vm of vms) await staged.writeVm(vm.plan.name, vm.files);
-    await staged.writeTop(buildManifest({
+    // Each VM is written as soon as it is built; nothing is visible before the commit below.
+    const accept = (index: number, rendered: RenderedVm) => {
+      const vm = builtVm(plan.vms[index]!, rendered);
+      vms[index] = vm;
+      staged.writeVm(vm.plan.name, vm.files);
+    };
+    // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
+    // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
+    // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
+    await mapLimited(plan.vms, availableParallelism(), async (vm, index) => accept(index, await packVm(vm, documents[index]!, vmOptions)));
+    staged.writeTop(buildManifest({
       plan,
       specText: spec.text,
       vms,
       cloudseedVersion: packageVersion,
-      sourceDateEpoch: resolved.sourceDateEpoch,
+      sourceDateEpoch: vmOptions.sourceDateEpoch,
     }));
   } catch (error) {
     await staged.discard();

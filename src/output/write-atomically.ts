@@ -15,8 +15,9 @@ export interface OutputFile {
 
 export interface StagedOutput {
   dir: string;
-  writeVm(vmName: string, files: OutputFile[]): Promise<void>;
-  writeTop(file: OutputFile): Promise<void>;
+  /** Synchronous: see `write` below. Throws IO_FAILED. */
+  writeVm(vmName: string, files: OutputFile[]): void;
+  writeTop(file: OutputFile): void;
   /** Moves every staged VM folder and top-level file into place, replacing older ones. */
   commit(): Promise<void>;
   discard(): Promise<void>;
@@ -48,12 +49,16 @@ export async function stageOutput(outputDir: string): Promise<StagedOutput> {
   };
   return {
     dir,
-    async writeVm(vmName, files) {
-      mkdirSync(path.join(dir, vmName), { mode: 0o755 });
+    writeVm(vmName, files) {
+      try {
+        mkdirSync(path.join(dir, vmName), { mode: 0o755 });
+      } catch (cause) {
+        throw ioError(`cannot create ${path.join(dir, vmName)}`, cause);
+      }
       for (const file of files) write(path.join(dir, vmName, file.name), file);
       vmNames.push(vmName);
     },
-    async writeTop(file) {
+    writeTop(file) {
       write(path.join(dir, file.name), file);
       topNames.push(file.name);
     },

@@ -2,13 +2,11 @@
 // SHA-512 crypt is slow on purpose (5,000 rounds), and a fleet with a password per VM would otherwise
 // spend most of its build hashing them one after another on the main thread.
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { CloudseedError } from '../errors.js';
 import type { FleetSpec } from '../spec/load-spec.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { passwordHashKey, passwordSalt } from './plan-accounts.js';
+import { siblingModule, startWorker } from '../worker-threads.js';
 
 export interface PasswordToHash {
   salt: string;
@@ -18,17 +16,7 @@ export interface PasswordToHash {
 /** Below this the planner hashes inline: a worker takes about 80 ms to start, the time of four hashes. */
 const minimumForWorkers = 16;
 
-// dist runs hash-worker.js. The TypeScript sources (vitest, tsx) have hash-worker.ts, which a worker
-// can only load through tsx (a devDependency, so there whenever the sources run) imported first.
-const ownExtension = path.extname(fileURLToPath(import.meta.url));
-const workerFile = new URL(`./hash-worker${ownExtension}`, import.meta.url);
-
-function startWorker(options: WorkerOptions): Worker {
-  // No flags of the parent's (a loader such as tsx, --cpu-prof): the worker is plain JavaScript.
-  if (ownExtension !== '.ts') return new Worker(workerFile, { ...options, execArgv: [] });
-  const load = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(workerFile.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(load, { ...options, eval: true });
-}
+const workerModule = siblingModule(import.meta.url, 'hash-worker');
 
 /**
  * Every distinct (salt, password) the planner will hash. This mirrors planPassword's sources (users,
@@ -51,7 +39,7 @@ export function collectPasswords(spec: FleetSpec, saltSecret: string): PasswordT
 
 function hashInWorker(pairs: PasswordToHash[]): Promise<(string | null)[]> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker({ workerData: pairs });
+    const worker = startWorker(workerModule, { workerData: pairs });
     const fail = (cause: unknown) => reject(new CloudseedError('INTERNAL', 'a password hashing worker failed', { cause }));
     worker.once('message', resolve);
     worker.once('error', fail);
