@@ -116,17 +116,20 @@ const yamlValueCacheLimit = 4_000_000;
 let yamlValueCacheSize = 0;
 
 /**
- * A letter, then letters, digits, `.`, `_`, `/` and `-`: YAML 1.1 has no number, date, indicator or
- * escape that looks like this, so it is written bare, except for the words 1.1 reads as booleans or null
- * (and `e5`, which the yaml library takes for a float with no digits before the exponent).
- * Names, hostnames and instance-ids differ in every VM and are mostly such words; this spares them a
- * yaml Document each. A property test holds it to yamlValue's own text.
+ * Letters, digits and `. _ / - :` (no colon last): text of this shape is a plain scalar to any YAML
+ * reader, so yamlValue writes it bare unless YAML 1.1 would resolve it to something other than a
+ * string (a boolean, null, a number in any of 1.1's notations, a date). Whether it would is asked of
+ * the yaml library's own 1.1 resolvers, the ones that make yamlValue quote. Names, hostnames, MAC and
+ * IP addresses differ in every VM and are mostly such words; this spares each a yaml Document. A
+ * property test holds it to yamlValue's own text.
  */
-const bareWord = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const yaml11Keywords = /^(?:y|n|yes|no|true|false|on|off|null|e[-+]?[0-9]+)$/i;
+const bareWordShape = /^[A-Za-z0-9][A-Za-z0-9._/:-]*$/;
+const yaml11Resolvers: RegExp[] = new Document(null, { version: '1.1' }).schema.tags
+  .map((tag) => ('test' in tag ? tag.test : undefined))
+  .filter((test): test is RegExp => test instanceof RegExp);
 
 export function isBareWord(text: string): boolean {
-  return bareWord.test(text) && !yaml11Keywords.test(text);
+  return bareWordShape.test(text) && !text.endsWith(':') && !yaml11Resolvers.some((test) => test.test(text));
 }
 
 function cachedYamlValue(value: unknown, indent: number): string {
