@@ -26,25 +26,47 @@ export function addRatios(measured: Omit<Row, 'perSeedMs' | 'speedupVsLoop' | 's
   });
 }
 
+/**
+ * What no Node program that writes these files can go below on this machine: Node's own start (`node
+ * -e 0`) and writing the fleet's output tree, already built, with nothing else done.
+ */
+export interface Floors {
+  nodeStartMs: number;
+  /** By fleet size. */
+  writeOnlyMs: Record<number, number>;
+}
+
 export interface Target {
   goal: string;
   measured: string;
   met: boolean;
 }
 
-export function checkTargets(rows: Row[]): Target[] {
+/** Each target with what was measured and, where one applies, the floor that bounds it on this machine. */
+export function checkTargets(rows: Row[], floors: Floors): Target[] {
   const find = (method: MethodName, size: number) => rows.find((row) => row.method === method && row.size === size && row.passwords === 'shared');
   const largest = Math.max(...rows.map((row) => row.size));
   const targets: Target[] = [];
   const oneCli = find('native-cli', 1);
   const oneLoop = find('cloud-localds-loop', 1);
   if (oneCli && oneLoop) {
-    targets.push({ goal: 'one VM through the CLI no slower than one cloud-localds run', measured: `${oneCli.totalMs.toFixed(0)} ms against ${oneLoop.totalMs.toFixed(0)} ms`, met: oneCli.totalMs <= oneLoop.totalMs });
+    targets.push({
+      goal: 'one VM through the CLI no slower than one cloud-localds run',
+      measured: `${oneCli.totalMs.toFixed(0)} ms against ${oneLoop.totalMs.toFixed(0)} ms; Node alone starts in ${floors.nodeStartMs.toFixed(0)} ms`,
+      met: oneCli.totalMs <= oneLoop.totalMs,
+    });
   }
   for (const method of ['native-cli', 'native-library'] as const) {
     const fleet = find(method, largest);
     if (fleet?.speedupVsLoop != null) {
-      targets.push({ goal: `${largest} VMs (${method}) at least 100× faster than the cloud-localds loop`, measured: `${fleet.speedupVsLoop.toFixed(1)}×`, met: fleet.speedupVsLoop >= 100 });
+      const budgetMs = fleet.totalMs * fleet.speedupVsLoop / 100;
+      const writeOnly = floors.writeOnlyMs[largest];
+      const floor = writeOnly === undefined ? '' : `; writing the files alone takes ${writeOnly.toFixed(0)} ms`;
+      targets.push({
+        goal: `${largest} VMs (${method}) at least 100× faster than the cloud-localds loop`,
+        measured: `${fleet.speedupVsLoop.toFixed(1)}× (${fleet.totalMs.toFixed(0)} ms; 100× would be ${budgetMs.toFixed(0)} ms${floor})`,
+        met: fleet.speedupVsLoop >= 100,
+      });
     }
   }
   const seed = find('native-library', largest);

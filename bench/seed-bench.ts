@@ -10,7 +10,7 @@ import { fleetSpecText, type FleetSpecOptions } from './fleet-spec.js';
 import { repoDir } from './library.js';
 import { measureCommand, medianOf, settle } from './measure.js';
 import { buildWithCli, buildWithLibrary, loopCloudLocalds, renderDocuments, type Measurement, type MethodName } from './methods.js';
-import { addRatios, checkTargets, formatProfile, formatRows, type Row } from './report.js';
+import { addRatios, checkTargets, formatProfile, formatRows, type Floors, type Row } from './report.js';
 import type { StageProfile } from './stage-profile.js';
 
 const { values } = parseArgs({
@@ -58,6 +58,27 @@ async function measureSize(size: number): Promise<Omit<Row, 'perSeedMs' | 'speed
   return rows;
 }
 
+async function measureFloors(): Promise<Floors> {
+  const dir = path.join(workRoot, 'floors');
+  await mkdir(dir);
+  const nodeStart = await medianOf(5, async () => ({ totalMs: (await measureCommand('node', ['-e', '0'], dir)).wallMs }));
+  const writeOnlyMs: Record<number, number> = {};
+  for (const size of sizes) {
+    const spec = await writeSpec(dir, size, { passwords: 'shared' });
+    const built = path.join(dir, `built-${size}`);
+    await execa('node', [path.join(repoDir, 'dist', 'cli', 'main.js'), 'build', spec, '-o', built, '-q']);
+    const runs = size <= 100 ? 3 : 1;
+    const measured = await medianOf(runs, async () => {
+      const target = path.join(dir, `written-${size}`);
+      const run = await measureCommand('node', ['--import', 'tsx', path.join(repoDir, 'bench', 'write-only-child.ts'), built, target], dir);
+      await rm(target, { recursive: true });
+      return { totalMs: (JSON.parse(run.stdout) as { ms: number }).ms };
+    });
+    writeOnlyMs[size] = measured.totalMs;
+  }
+  return { nodeStartMs: nodeStart.totalMs, writeOnlyMs };
+}
+
 async function profileStages(size: number, passwords: FleetSpecOptions['passwords']): Promise<StageProfile> {
   const dir = path.join(workRoot, `profile-${passwords}`);
   await mkdir(dir);
@@ -86,17 +107,19 @@ for (const size of sizes) measured.push(...(await measureSize(size)));
 const rows = addRatios(measured);
 const largest = Math.max(...sizes);
 const profiles = { shared: await profileStages(largest, 'shared'), distinct: await profileStages(largest, 'distinct') };
-const targets = checkTargets(rows);
+const floors = await measureFloors();
+const targets = checkTargets(rows, floors);
 await rm(workRoot, { recursive: true, force: true });
 
 const load = (averages: number[]) => averages.map((average) => average.toFixed(1)).join(' ');
 console.log(`load average ${load(host.loadAverageAtStart)} at the start, ${load(loadavg())} at the end, on ${host.availableParallelism} CPUs\n`);
 console.log(formatRows(rows));
+console.log(`\nfloors: Node starts in ${floors.nodeStartMs.toFixed(0)} ms; writing a built fleet's files alone takes ${sizes.map((size) => `${(floors.writeOnlyMs[size] ?? 0).toFixed(0)} ms for ${size}`).join(', ')}`);
 console.log(`\n${formatProfile(`Where ${largest} native seeds' time goes (one password for the fleet)`, profiles.shared)}`);
 console.log(`\n${formatProfile(`The same with a password per VM`, profiles.distinct)}`);
 console.log(`\n${targets.map((target) => `${target.met ? 'met    ' : 'not met'}  ${target.goal}: ${target.measured}`).join('\n')}`);
 
-const results = { date: new Date().toISOString(), host: { ...host, loadAverageAtEnd: loadavg() }, quick: values.quick, workDir: values.dir, rows, profiles, targets };
+const results = { date: new Date().toISOString(), host: { ...host, loadAverageAtEnd: loadavg() }, quick: values.quick, workDir: values.dir, rows, floors, profiles, targets };
 // Without --out: bench/results/<date>.json, and latest.json, which the README quotes.
 const resultsDir = path.join(repoDir, 'bench', 'results');
 const outFiles = values.out ? [path.resolve(values.out)] : [path.join(resultsDir, `${results.date.slice(0, 10)}.json`), path.join(resultsDir, 'latest.json')];
