@@ -8,8 +8,8 @@ import type { FleetPlan } from '../plan/index.js';
 const usage = `Usage: cloudseed <command> [options]
 
 Commands:
-  build <spec.yaml> [-o DIR]     render, pack my-seed.img and write domain.xml for every VM (default DIR: out)
-  render <spec.yaml> [-o DIR]    write user-data, meta-data, network-config and domain.xml; no seed image
+  build <spec.yaml> [-o DIR]     render, pack my-seed.img, write domain.xml and qemu.sh for every VM (DIR: out)
+  render <spec.yaml> [-o DIR]    write user-data, meta-data, network-config, domain.xml, qemu.sh; no seed
   validate <spec.yaml>           check the spec and render it in memory; write nothing
   localds [options] output user-data [meta-data]
                                  a drop-in for cloud-localds (see cloudseed localds --help)

@@ -45,11 +45,12 @@ export async function packVm(vm: VmPlan, documents: SeedDocuments, options: VmBu
   return { documents, image };
 }
 
-/** The files written to the VM's folder: its documents, domain.xml and the seed image. */
+/** The files written to the VM's folder: its documents, domain.xml, qemu.sh and the seed image. */
 export function builtVm(vm: VmPlan, { documents, image }: RenderedVm): BuiltVm {
   const files: OutputFile[] = [
     ...seedFilesOf(documents).map((file) => ({ name: file.path, bytes: file.bytes, mode: file.mode })),
     { name: 'domain.xml', bytes: documents.domainXml, mode: 0o644 },
+    { name: 'qemu.sh', bytes: documents.qemuScript, mode: 0o755 },
   ];
   if (image !== null) files.push({ name: vm.seed.fileName, bytes: image.bytes, mode: 0o600 });
   return { plan: vm, documents, files, packer: image?.packer ?? null };

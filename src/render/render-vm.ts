@@ -1,8 +1,10 @@
 // Renders one VM's documents from its plan: user-data, network-config, meta-data (whose default
-// instance-id is derived from the others) and the libvirt domain XML. Each is parsed back.
+// instance-id is derived from the others), the libvirt domain XML and qemu.sh. The YAML and the XML
+// are parsed back; the script is checked by bash and QEMU in the tests.
 import { createHash } from 'node:crypto';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
 import { checkCloudConfig, checkRenderedXml, parseRenderedYaml } from './check-document.js';
+import { qemuCommand } from './qemu-command.js';
 import { loadTemplate } from './template-store.js';
 import { buildUserDataView } from './user-data-view.js';
 
@@ -14,6 +16,8 @@ export interface SeedDocuments {
   metaData: string;
   networkConfig: string;
   domainXml: string;
+  /** Runs the VM with QEMU alone, the host side of its NICs included. */
+  qemuScript: string;
 }
 
 /**
@@ -42,7 +46,8 @@ export function renderVm(vm: VmPlan): SeedDocuments {
   const domainTemplate = loadTemplate('domain.xml.hbs', vm.templatesDir);
   const domainXml = domainTemplate.render({ vm });
   checkRenderedXml(domainXml, domainTemplate.file);
-  return { vmName: vm.name, instanceId, userData, metaData, networkConfig, domainXml };
+  const qemuScript = loadTemplate('qemu.sh.hbs', vm.templatesDir).render({ vm, command: qemuCommand(vm) });
+  return { vmName: vm.name, instanceId, userData, metaData, networkConfig, domainXml, qemuScript };
 }
 
 export function renderFleet(plan: FleetPlan): SeedDocuments[] {

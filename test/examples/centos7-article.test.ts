@@ -118,9 +118,9 @@ describe.skipIf(missingTools('cloud-init', 'python3', 'bash').length > 0)("vm3's
 describe('golden files of seeds/centos7-macvtap.yaml', () => {
   const update = process.env.UPDATE_GOLDEN === '1';
 
-  it.each(['user-data', 'meta-data', 'network-config', 'domain.xml'])('%s is byte for byte the golden file', async (name) => {
+  it.each(['user-data', 'meta-data', 'network-config', 'domain.xml', 'qemu.sh'])('%s is byte for byte the golden file', async (name) => {
     const { documents } = example;
-    const actual = { 'user-data': documents.userData, 'meta-data': documents.metaData, 'network-config': documents.networkConfig, 'domain.xml': documents.domainXml }[name]!;
+    const actual = { 'user-data': documents.userData, 'meta-data': documents.metaData, 'network-config': documents.networkConfig, 'domain.xml': documents.domainXml, 'qemu.sh': documents.qemuScript }[name]!;
     const file = path.join(goldenDir, name);
     if (update) {
       await mkdir(goldenDir, { recursive: true });

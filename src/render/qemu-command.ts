@@ -1,0 +1,139 @@
+// A VM's QEMU command line, for running it without libvirt: one more rendering of the VmPlan, the
+// machine domain.xml describes (same disks in the same slots, same MACs, the SMBIOS serial). The words
+// come out quoted for the shell; templates/qemu.sh.hbs puts them around the host side of the NICs.
+import type { NicPlan, VmPlan } from '../plan/types.js';
+import { shellValue } from './template-helpers.js';
+
+/** A macvtap device qemu.sh creates on the NIC's host interface and hands to QEMU as a file descriptor. */
+export interface MacvtapSetup {
+  name: string;
+  parent: string;
+  mode: string;
+  macAddress: string;
+  fd: number;
+}
+
+/** A libvirt network's bridge, looked up with virsh when qemu.sh runs. */
+export interface NetworkBridgeLookup {
+  network: string;
+  variable: string;
+}
+
+export interface QemuCommand {
+  /** The QEMU binary, quoted: the domain's emulator, else qemu-system-<arch>. */
+  emulator: string;
+  /**
+   * Every argument after the binary, quoted for the shell (some expand a lookup's variable), grouped in
+   * lines of an option and its values.
+   */
+  lines: string[];
+  macvtaps: MacvtapSetup[];
+  bridgeLookups: NetworkBridgeLookup[];
+  /** Pre-made tap devices the NICs use, which must exist before QEMU starts. */
+  taps: string[];
+  /**
+   * Whether a NIC asks for vhost-net. qemu.sh adds `vhost=on` only where /dev/vhost-net exists, as
+   * libvirt does: QEMU given vhost=on without it aborts.
+   */
+  usesVhost: boolean;
+}
+
+const nicDevices: Record<string, string> = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
+
+/** QEMU splits option values at commas; a comma inside a value is written twice. */
+function optionValue(text: string): string {
+  return text.replace(/,/g, ',,');
+}
+
+/** Always quoted, which also keeps shellcheck from reading `qemu-system-x86_64` as arithmetic. */
+function singleQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A word with `${variable}` at its end, double-quoted so that only the variable expands. */
+function expandingWord(literal: string, variable: string): string {
+  return `"${literal.replace(/[$`"\\]/g, (character) => `\\${character}`)}\${${variable}}"`;
+}
+
+/** Up to 15 characters (IFNAMSIZ), unique per NIC: the planner keeps MACs unique within a fleet. */
+export function macvtapName(macAddress: string): string {
+  return `mvt${macAddress.split(':').slice(3).join('')}`;
+}
+
+/** Where libvirt's target name puts the seed: hdc is the second IDE bus, sdN the Nth AHCI port. */
+function seedSlot(vm: VmPlan): string[] {
+  const attach = vm.domain.seedAttach;
+  if (attach === null) return [];
+  const file = `file=${optionValue(vm.seed.hostPath)},format=${vm.seed.format}`;
+  if (attach.bus === 'virtio') return ['-drive', `${file},if=virtio,id=seed${attach.device === 'cdrom' ? ',media=cdrom,readonly=on' : ''}`];
+  const letter = attach.target.charCodeAt(2) - 'a'.charCodeAt(0);
+  const bus = attach.bus === 'ide' ? `ide.${letter >> 1},unit=${letter & 1}` : `ide.${letter}`;
+  const device = attach.device === 'cdrom' ? 'ide-cd' : 'ide-hd';
+  const media = attach.device === 'cdrom' ? ',media=cdrom,readonly=on' : '';
+  return ['-drive', `${file},if=none,id=seed${media}`, '-device', `${device},drive=seed,bus=${bus}`];
+}
+
+/** The shell variable qemu.sh sets to `,vhost=on` or to nothing. */
+const vhostVariable = 'vhost_option';
+
+interface NicWords {
+  netdev: string[] | { literal: string; variable: string };
+  setup: Partial<Pick<QemuCommand, 'macvtaps' | 'bridgeLookups' | 'taps'>>;
+}
+
+function nicBackend(nic: NicPlan, index: number): NicWords {
+  const id = `id=net${index}`;
+  const tap = (options: string): NicWords['netdev'] => (nic.vhost ? { literal: options, variable: vhostVariable } : [options]);
+  switch (nic.host.type) {
+    case 'user':
+      return { netdev: [`user,${id}`], setup: {} };
+    case 'bridge':
+      // Through qemu-bridge-helper, which /etc/qemu/bridge.conf must allow onto this bridge.
+      return { netdev: [`bridge,${id},br=${optionValue(nic.host.bridge)}`], setup: {} };
+    case 'network': {
+      const variable = `bridge_${index}`;
+      return { netdev: { literal: `bridge,${id},br=`, variable }, setup: { bridgeLookups: [{ network: nic.host.network, variable }] } };
+    }
+    case 'ethernet':
+      return { netdev: tap(`tap,${id},ifname=${optionValue(nic.host.tap)},script=no,downscript=no`), setup: { taps: [nic.host.tap] } };
+    case 'direct': {
+      // Descriptors 3 and up, one per macvtap NIC, in NIC order.
+      const fd = 3 + index;
+      const macvtap = { name: macvtapName(nic.macAddress), parent: nic.host.dev, mode: nic.host.mode, macAddress: nic.macAddress, fd };
+      return { netdev: tap(`tap,${id},fd=${fd}`), setup: { macvtaps: [macvtap] } };
+    }
+  }
+}
+
+export function qemuCommand(vm: VmPlan): QemuCommand {
+  const { domain } = vm;
+  const lines: string[] = [];
+  const literal = (...args: string[]) => {
+    if (args.length > 0) lines.push(args.map((arg) => shellValue(arg)).join(' '));
+  };
+  literal('-name', `guest=${optionValue(vm.name)}`);
+  if (domain.machine !== null) literal('-machine', domain.machine);
+  literal(...(domain.type === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg']));
+  literal('-m', String(domain.memoryMiB), '-smp', String(domain.vcpus));
+  literal('-nodefaults', '-display', 'none', ...(domain.serialConsole ? ['-serial', 'mon:stdio'] : ['-monitor', 'stdio']));
+  if (domain.smbiosNoCloud) literal('-smbios', 'type=1,serial=ds=nocloud');
+  if (domain.kernelBoot !== null) {
+    literal('-kernel', domain.kernelBoot.kernel);
+    if (domain.kernelBoot.initrd !== null) literal('-initrd', domain.kernelBoot.initrd);
+    if (domain.kernelBoot.cmdline !== null) literal('-append', domain.kernelBoot.cmdline);
+  }
+  // The root disk first, so it is vda and a virtio seed vdb, as in domain.xml.
+  literal('-drive', `file=${optionValue(domain.rootDisk.path)},format=${domain.rootDisk.format},if=virtio`);
+  literal(...seedSlot(vm));
+  const setup: Pick<QemuCommand, 'macvtaps' | 'bridgeLookups' | 'taps' | 'usesVhost'> = { macvtaps: [], bridgeLookups: [], taps: [], usesVhost: false };
+  vm.network.nics.forEach((nic, index) => {
+    const backend = nicBackend(nic, index);
+    lines.push(`-netdev ${Array.isArray(backend.netdev) ? shellValue(backend.netdev[0]) : expandingWord(backend.netdev.literal, backend.netdev.variable)}`);
+    literal('-device', `${nicDevices[nic.model] ?? nic.model},netdev=net${index},mac=${nic.macAddress}`);
+    setup.macvtaps.push(...(backend.setup.macvtaps ?? []));
+    setup.bridgeLookups.push(...(backend.setup.bridgeLookups ?? []));
+    setup.taps.push(...(backend.setup.taps ?? []));
+    if (!Array.isArray(backend.netdev) && backend.netdev.variable === vhostVariable) setup.usesVhost = true;
+  });
+  return { emulator: singleQuoted(domain.emulator ?? `qemu-system-${domain.arch}`), lines, ...setup };
+}
