@@ -22,12 +22,12 @@ import {
 
 // Each boot covers a few dimensions; together: iso9660 and vfat, disk and cdrom, the native writers
 // (ISO and FAT) and the shell-out mtools and cloud-localds (over genisoimage), network-config v2, v1 and
-// ifcfg, targets current and el7, bare QEMU and libvirt.
+// ifcfg, targets current and el7, bare QEMU (arguments of the test's own, and the VM's qemu.sh) and libvirt.
 // Another packer is one more line here (or a changed `packer`).
 const allBoots: GuestBoot[] = [
   { fixture: 'v2-iso-cdrom.yaml', packer: 'native', runner: 'qemu',
     runcmdWrites: { '/var/tmp/runcmd-argv': /^argv form ran as root\n$/, '/var/tmp/runcmd-shell': /^shell form ran on seeded-v2\n$/ } },
-  { fixture: 'v1-vfat-disk.yaml', packer: 'mtools', runner: 'qemu', runcmdWrites: { '/var/tmp/runcmd-v1': /^$/ } },
+  { fixture: 'v1-vfat-disk.yaml', packer: 'mtools', runner: 'qemu-script', runcmdWrites: { '/var/tmp/runcmd-v1': /^$/ } },
   { fixture: 'el7-ifcfg.yaml', packer: 'cloud-localds', runner: 'qemu', runcmdWrites: { '/var/tmp/runcmd-el7': /^el7-runcmd\n$/ } },
   { fixture: 'libvirt-domain.yaml', packer: 'native', runner: 'libvirt', runcmdWrites: { '/var/tmp/runcmd-libvirt': /^$/ } },
 ];

@@ -13,7 +13,7 @@ import type { Accelerator } from './accelerator.js';
 import { bootUntilReport, type BootResult } from './boot-runner.js';
 import type { GuestImage } from './guest-image.js';
 import { startLibvirtGuest } from './libvirt-guest.js';
-import { guestKernelCmdline, startQemuGuest } from './qemu-guest.js';
+import { guestKernelCmdline, startQemuGuest, startScriptGuest } from './qemu-guest.js';
 import { createRootOverlay } from './root-overlay.js';
 
 export interface GuestBoot {
@@ -21,7 +21,8 @@ export interface GuestBoot {
   fixture: string;
   /** seed.packer for this boot: any packer cloudseed knows. */
   packer: string;
-  runner: 'qemu' | 'libvirt';
+  /** qemu: arguments built by the test; qemu-script: the VM's own qemu.sh; libvirt: its domain.xml. */
+  runner: 'qemu' | 'qemu-script' | 'libvirt';
   /** Files the spec's runcmd writes, and what they must hold. */
   runcmdWrites: Record<string, RegExp>;
 }
@@ -52,9 +53,9 @@ async function writeBootSpec(boot: GuestBoot, directory: string): Promise<{ spec
 }
 
 /**
- * The spec names its root disk (and, for libvirt, kernel and initrd) relative to itself: they are made
- * here. libvirt's QEMU runs as another user, so its files are copies in this world-readable folder
- * rather than links into the cache under the home folder.
+ * The spec names its root disk (and, for libvirt and qemu.sh, kernel and initrd) relative to itself:
+ * they are made here. libvirt's QEMU runs as another user, so its files are copies in this
+ * world-readable folder rather than links into the cache under the home folder.
  */
 async function placeGuestFiles(boot: GuestBoot, specText: string, directory: string, image: GuestImage): Promise<void> {
   const document = parseDocument(specText);
@@ -102,6 +103,7 @@ export async function runGuestBoot(boot: GuestBoot, context: BootContext): Promi
     start: async (accelerator, attempt) => {
       if (boot.runner === 'qemu') return startQemuGuest(vm, context.image, accelerator, attempt);
       await createRootOverlay(base, vm.domain.rootDisk.path);
+      if (boot.runner === 'qemu-script') return startScriptGuest(path.join(workDirectory, 'out', vm.name, 'qemu.sh'), accelerator, attempt);
       return startLibvirtGuest(path.join(workDirectory, 'out', vm.name, 'domain.xml'), vm.name);
     },
   })).catch((error: Error) => {

@@ -2,7 +2,7 @@
 // rendering of the VmPlan (machine, memory, root disk, seed attached as disk or cdrom, NICs with the
 // plan's MACs, the SMBIOS serial), plus the test image's kernel. NICs use user-mode networking with
 // restrict=on, so nothing the guest sends leaves QEMU.
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { VmPlan } from '../../../src/index.js';
@@ -65,6 +65,48 @@ export async function startQemuGuest(vm: VmPlan, image: GuestImage, accelerator:
     consoleText: () => readFile(consoleLog, 'utf8').catch(() => ''),
     ended,
     stop: async () => {
+      child.kill('SIGKILL');
+      await child;
+    },
+  };
+}
+
+/**
+ * The VM started by the qemu.sh cloudseed wrote for it, as a user without libvirt would: its serial
+ * console (on stdout) goes to the log. QEMU= points the script at a wrapper that only swaps the
+ * accelerator for the one this run uses (a retry after a KVM failure runs on TCG).
+ */
+export async function startScriptGuest(script: string, accelerator: Accelerator, attempt: number): Promise<RunningGuest> {
+  const directory = path.dirname(script);
+  const consoleLog = path.join(directory, `console-${attempt}.log`);
+  const wrapper = path.join(directory, `qemu-${accelerator}`);
+  await writeFile(wrapper, `#!/bin/bash
+# Replaces qemu.sh's -accel and -cpu with: ${acceleratorArguments(accelerator).join(' ')}
+words=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    -accel | -cpu) shift 2 ;;
+    *) words+=("$1"); shift ;;
+  esac
+done
+exec qemu-system-x86_64 ${acceleratorArguments(accelerator).join(' ')} "\${words[@]}"
+`);
+  await chmod(wrapper, 0o755);
+  const child = execa(script, [], { env: { QEMU: wrapper }, reject: false, stdout: { file: consoleLog }, stderr: 'pipe' });
+  let said = '';
+  const ended = new Promise<string>((resolve) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (kvmFailurePattern.test(said)) resolve(`QEMU: ${said.trim().split('\n').slice(0, 3).join(' ')}`);
+    });
+    void child.then((result) => resolve(`qemu.sh exited ${result.exitCode ?? result.signal}: ${said.trim().slice(-500)}`));
+  });
+  return {
+    consoleText: () => readFile(consoleLog, 'utf8').catch(() => ''),
+    ended,
+    stop: async () => {
+      // qemu.sh waits for QEMU; killing QEMU first lets the script end and clean up after itself.
+      await execa('pkill', ['-KILL', '-f', `guest=${path.basename(directory)}`], { reject: false });
       child.kill('SIGKILL');
       await child;
     },
