@@ -6,7 +6,7 @@
 // Everything lands directly in dist/cli/, two levels below the package root like every compiled module,
 // because the code finds templates/ and package.json relative to its own file.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -42,6 +42,8 @@ const precompiledTemplates = {
 };
 
 export async function bundleCli(outdir = path.join(root, 'dist', 'cli')) {
+  // Chunk names carry content hashes: without this, every bundling would leave the last one's behind.
+  rmSync(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     // Worker modules are entries of their own, found next to the chunk that starts them.

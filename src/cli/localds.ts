@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudseedError } from '../errors.js';
 import { packSeed, type PackerChoice, type SeedFile, type SeedFilesystem, type SeedFormat } from '../pack/index.js';
-import { sourceDateEpochFromEnv } from '../output/index.js';
+import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 
 export const localdsUsage = `Usage: cloudseed localds [options] output user-data [meta-data]
 

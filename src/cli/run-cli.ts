@@ -2,7 +2,6 @@
 // 0 ok, 2 bad input, 3 an external tool failed, 1 a bug of ours.
 import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
-import { buildFleet, validateSpec } from '../output/index.js';
 import type { FleetPlan } from '../plan/index.js';
 
 const usage = `Usage: cloudseed <command> [options]
@@ -101,6 +100,8 @@ async function run(invocation: Invocation): Promise<void> {
     const { createRequire } = await import('node:module');
     return console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
   }
+  // The pipeline (zod, yaml, handlebars and the rest) is loaded only by the commands that run it.
+  const { buildFleet, validateSpec } = await import('../output/index.js');
   if (invocation.command === 'validate') {
     const { plan } = await validateSpec(invocation.specFile, { outputDir: invocation.outputDir });
     return print(`${summarize(plan, 'ok')}\n${invocation.specFile}: ${plan.vms.length} VM(s), no problems`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { detectEnvironment, hashFleetPasswords, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
+import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import { loadSpec, type FleetSpec } from '../spec/index.js';
 import { builtVm, packVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
 import { buildManifest, type BuiltVm } from './manifest.js';
@@ -30,11 +31,6 @@ export interface BuildResult {
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
-export function sourceDateEpochFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
-  const value = env.SOURCE_DATE_EPOCH;
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
-}
 
 export async function planSpec(spec: FleetSpec, options: BuildOptions): Promise<FleetPlan> {
   const saltSecret = options.saltSecret ?? process.env.CLOUDSEED_SALT_SECRET ?? 'cloudseed';

@@ -8,3 +8,9 @@ export function sourceDateEnvironment(sourceDateEpoch: number | null): Record<st
   // FAT stores local time, so the same epoch gives different bytes in different time zones without this.
   return { SOURCE_DATE_EPOCH: String(sourceDateEpoch), TZ: 'UTC' };
 }
+
+/** SOURCE_DATE_EPOCH from the environment when it is a whole number of seconds, else null. */
+export function sourceDateEpochFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const value = env.SOURCE_DATE_EPOCH;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
