@@ -6,7 +6,7 @@ import { meanFileBytes, measureCommand, vmFolders } from './measure.js';
 import { repoDir } from './library.js';
 import type { LibraryMeasurement } from './library-child.js';
 
-export type MethodName = 'native-library' | 'native-cli' | 'genisoimage-library' | 'cloud-localds-loop';
+export type MethodName = 'native-library' | 'native-cli' | 'genisoimage-library' | 'cloud-localds-loop' | 'cloudseed-localds-loop';
 
 export interface Measurement {
   totalMs: number;
@@ -56,17 +56,28 @@ export async function renderDocuments(specFile: string, workDir: string): Promis
   return vmFolders(outputDir);
 }
 
-const loopScript = 'for d in "$@"; do cloud-localds -N "$d/network-config" "$d/seed.img" "$d/user-data" "$d/meta-data" || exit; done';
+/** One process per seed over the rendered documents: `$LOCALDS` is cloud-localds or `node <cli> localds`. */
+const loopScript = 'for d in "$@"; do $LOCALDS -N "$d/network-config" "$d/seed.img" "$d/user-data" "$d/meta-data" || exit; done';
 
 /**
  * What users do today: one cloud-localds per VM, one after another. With `limit` below the fleet's size
  * only the first `limit` VMs are packed and the time is scaled up to the fleet, and says so.
  */
 export async function loopCloudLocalds(vmDirs: string[], workDir: string, limit = vmDirs.length): Promise<Measurement> {
+  return loopLocalds('cloud-localds', vmDirs, workDir, limit);
+}
+
+/** The same loop with cloudseed's drop-in, `cloudseed localds`: what replacing cloud-localds in a script gives. */
+export async function loopCloudseedLocalds(vmDirs: string[], workDir: string, limit = vmDirs.length): Promise<Measurement> {
+  return loopLocalds(`node ${cli} localds`, vmDirs, workDir, limit);
+}
+
+async function loopLocalds(localds: string, vmDirs: string[], workDir: string, limit: number): Promise<Measurement> {
   const packed = vmDirs.slice(0, limit);
-  const run = await measureCommand('bash', ['-c', loopScript, 'loop', ...packed], workDir);
+  const run = await measureCommand('bash', ['-c', `LOCALDS="${localds}"; ${loopScript}`, 'loop', ...packed], workDir);
   const [first] = packed;
-  const single = await measureCommand('cloud-localds', ['-N', `${first}/network-config`, `${first}/single.img`, `${first}/user-data`, `${first}/meta-data`], workDir);
+  const [command = 'cloud-localds', ...prefix] = localds.split(' ');
+  const single = await measureCommand(command, [...prefix, '-N', `${first}/network-config`, `${first}/single.img`, `${first}/user-data`, `${first}/meta-data`], workDir);
   const seedBytes = await meanFileBytes(packed, 'seed.img');
   await Promise.all([...packed.map((dir) => rm(path.join(dir, 'seed.img'))), rm(`${first}/single.img`)]);
   const scale = vmDirs.length / packed.length;
@@ -74,7 +85,7 @@ export async function loopCloudLocalds(vmDirs: string[], workDir: string, limit 
     totalMs: run.wallMs * scale,
     cpuMs: run.cpuMs * scale,
     peakRssKib: single.maxRssKib,
-    peakRssOf: 'one cloud-localds run (GNU time %M)',
+    peakRssOf: `one run of ${localds === 'cloud-localds' ? 'cloud-localds' : 'cloudseed localds'} (GNU time %M)`,
     seedBytes,
     ...(scale === 1 ? {} : { extrapolatedFrom: packed.length }),
   };

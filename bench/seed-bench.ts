@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { fleetSpecText, type FleetSpecOptions } from './fleet-spec.js';
 import { repoDir } from './library.js';
 import { measureCommand, medianOf, settle } from './measure.js';
-import { buildWithCli, buildWithLibrary, loopCloudLocalds, renderDocuments, type Measurement, type MethodName } from './methods.js';
+import { buildWithCli, buildWithLibrary, loopCloudLocalds, loopCloudseedLocalds, renderDocuments, type Measurement, type MethodName } from './methods.js';
 import { addRatios, checkTargets, formatProfile, formatRows, type Floors, type Row } from './report.js';
 import type { StageProfile } from './stage-profile.js';
 
@@ -44,6 +44,8 @@ async function measureSize(size: number): Promise<Omit<Row, 'perSeedMs' | 'speed
   const runs = size <= 100 ? 3 : 1;
   const plan: [FleetSpecOptions['passwords'], MethodName, () => Promise<Measurement>][] = [
     ['shared', 'cloud-localds-loop', () => loopCloudLocalds(vmDirs, dir, values.quick ? 100 : size)],
+    // A Node start per seed: 100 of them say enough, and the time is scaled up to the fleet.
+    ['shared', 'cloudseed-localds-loop', () => loopCloudseedLocalds(vmDirs, dir, Math.min(size, 100))],
     ['shared', 'native-library', () => buildWithLibrary(shared, dir)],
     ['shared', 'native-cli', () => buildWithCli(shared, dir)],
     ['shared', 'genisoimage-library', () => buildWithLibrary(genisoimage, dir)],
