@@ -8,35 +8,23 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import type { ImageVolume } from '../../../src/inspect/index.js';
+// The text-to-SeedFile helper and the byte patterns the pack tests use.
+import { patternBytes, seedFile as textFile } from '../../pack/support/sample-seed-files.js';
 
 // mkfs.vfat lives in /usr/sbin, which a normal user's PATH lacks; C.UTF-8 lets mtools take UTF-8 names.
 export const toolEnv = { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin`, LC_ALL: 'C.UTF-8', TZ: 'UTC' };
 /** Every staged file's modification time: 2023-11-14 22:13:20 UTC. */
 export const stagedTime = 1_700_000_000;
 
-// The same text-to-SeedFile helper the other pack tests use.
-import { seedFile as textFile } from '../../pack/support/sample-seed-files.js';
+export { patternBytes, textFile };
 
-export { textFile };
-
-/** user-data (secret, 0600, non-ASCII, CRLF), meta-data and network-config. */
+/** user-data (secret, 0600, non-ASCII, CRLF), meta-data and network-config; the inspect listings expect these sizes. */
 export function seedFiles(): SeedFile[] {
   return [
     textFile('user-data', '#cloud-config\nhostname: café-01\r\npassword: "$6$s$h"', 0o600),
     textFile('meta-data', 'instance-id: vm-01\nlocal-hostname: café-01\n'),
     textFile('network-config', 'version: 2\nethernets:\n  eth0:\n    dhcp4: true\n'),
   ];
-}
-
-/** `size` reproducible bytes that do not repeat with a short period. */
-export function patternBytes(size: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let state = Math.imul(seed, 2654435761) >>> 0;
-  for (let index = 0; index < size; index += 1) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    bytes[index] = state >>> 24;
-  }
-  return bytes;
 }
 
 /** A private directory for `use` (in memory where /dev/shm exists), removed afterwards. */

@@ -30,3 +30,15 @@ export function largeUserData(size: number, seed = 1): SeedFile {
   }
   return { path: 'user-data', bytes, mode: 0o600 };
 }
+
+/** `size` bytes that differ for each seed and never repeat with a short period (a linear congruential generator). */
+export function patternBytes(size: number, seed = 1): Uint8Array {
+  // Whole 32-bit words at a time: the property tests make hundreds of megabytes of these.
+  const words = new Uint32Array(Math.ceil(size / 4));
+  let state = Math.imul(seed, 2654435761) >>> 0;
+  for (let index = 0; index < words.length; index += 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    words[index] = state ^ (state >>> 16);
+  }
+  return new Uint8Array(words.buffer, 0, size);
+}
