@@ -59,10 +59,15 @@ async function profile(cloudseed: Cloudseed, specFile: string, outputDir: string
   }));
   const manifest = await timed('manifest', () => cloudseed.buildManifest({ plan, specText: spec.text, vms, cloudseedVersion: 'bench', sourceDateEpoch: 0 }));
   await timed('write', async () => {
-    const staged = await cloudseed.stageOutput(outputDir);
-    for (const vm of vms) await staged.writeVm(vm.plan.name, vm.files);
-    await staged.writeTop(manifest);
-    await staged.commit();
+    const output = await cloudseed.openOutput(outputDir);
+    try {
+      const staged = cloudseed.stageGeneration(output);
+      for (const vm of vms) staged.writeVm(vm.plan.name, vm.files);
+      staged.writeTop(manifest);
+      staged.commit();
+    } finally {
+      output.close();
+    }
   });
   const totalMs = Object.values(stages).reduce((sum, ms) => sum + ms, 0);
   let inlineHashMs: number | null = null;

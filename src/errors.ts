@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'TEMPLATE_INVALID' // a template rendered a document that does not parse: exit 2
   | 'TOOL_MISSING' // an external program is not installed: exit 3
   | 'TOOL_FAILED' // an external program ran and failed: exit 3
-  | 'IO_FAILED' // reading or writing a file failed: exit 1
+  | 'OUTPUT_CONFLICT' // the output folder holds something cloudseed did not write, or is unsafe: exit 2
+  | 'IO_FAILED' // the system refused: a full disk, a read-only folder, a lock held too long: exit 4
   | 'INTERNAL'; // our bug: exit 1
 
 /** Where in a user's file a problem is: `fleet.yaml:14:7 vms[2].network.address`. */

@@ -1,5 +1,5 @@
 // The command line: parse arguments, call the library, print. The one place that decides exit codes:
-// 0 ok, 2 bad input, 3 an external tool failed, 1 a bug of ours.
+// 0 ok, 2 bad input, 3 an external tool failed, 4 the system refused (I/O), 1 a bug of ours.
 import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
 import type { FleetPlan } from '../plan/index.js';
@@ -31,7 +31,8 @@ const exitCodes: Record<ErrorCode, number> = {
   TEMPLATE_INVALID: 2,
   TOOL_MISSING: 3,
   TOOL_FAILED: 3,
-  IO_FAILED: 1,
+  OUTPUT_CONFLICT: 2,
+  IO_FAILED: 4,
   INTERNAL: 1,
 };
 
@@ -107,8 +108,13 @@ async function run(invocation: Invocation): Promise<void> {
     return print(`${summarize(plan, 'ok')}\n${invocation.specFile}: ${plan.vms.length} VM(s), no problems`);
   }
   const renderOnly = invocation.command === 'render';
-  const result = await buildFleet(invocation.specFile, { outputDir: invocation.outputDir, renderOnly });
+  const result = await buildFleet(invocation.specFile, {
+    outputDir: invocation.outputDir,
+    renderOnly,
+    lock: { onWait: (holder) => console.error(`waiting for ${invocation.outputDir}: another cloudseed run is building into it (${holder})`) },
+  });
   print(summarize(result.plan, renderOnly ? 'rendered' : 'built'));
+  for (const note of result.notes) console.error(`note: ${note}`);
   print(`wrote ${result.vms.length} VM folder(s) and ${result.manifestPath}`);
 }
 

@@ -3,13 +3,14 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { detectEnvironment, hashFleetPasswords, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import { loadSpec, type FleetSpec } from '../spec/index.js';
 import { builtVm, packVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
 import { buildManifest, type BuiltVm } from './manifest.js';
-import { stageOutput } from './write-atomically.js';
+import { openOutput } from './output-folder.js';
+import type { LockOptions } from './output-lock.js';
+import { stageGeneration, type StagedOutput } from './stage-generation.js';
 
 export interface BuildOptions {
   outputDir: string;
@@ -22,12 +23,16 @@ export interface BuildOptions {
   /** Mixed into password salts; default: CLOUDSEED_SALT_SECRET, else a fixed string. */
   saltSecret?: string;
   environment?: PlanEnvironment;
+  /** Waiting for another run that holds the output folder. */
+  lock?: LockOptions;
 }
 
 export interface BuildResult {
   plan: FleetPlan;
   vms: BuiltVm[];
   manifestPath: string;
+  /** VM folders no longer built but kept because they hold the user's own files. */
+  notes: string[];
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -56,6 +61,35 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+interface GenerationInput {
+  spec: FleetSpec;
+  plan: FleetPlan;
+  documents: SeedDocuments[];
+  vmOptions: VmBuildOptions;
+}
+
+/** Packs every VM into the staged generation, each written as soon as it is built, then the manifest. */
+async function writeGeneration(staged: StagedOutput, { spec, plan, documents, vmOptions }: GenerationInput): Promise<BuiltVm[]> {
+  const vms: BuiltVm[] = new Array(plan.vms.length);
+  const accept = (index: number, rendered: RenderedVm) => {
+    const vm = builtVm(plan.vms[index]!, rendered);
+    vms[index] = vm;
+    staged.writeVm(vm.plan.name, vm.files);
+  };
+  // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
+  // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
+  // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
+  await mapLimited(plan.vms, availableParallelism(), async (vm, index) => accept(index, await packVm(vm, documents[index]!, vmOptions)));
+  staged.writeTop(buildManifest({
+    plan,
+    specText: spec.text,
+    vms,
+    cloudseedVersion: packageVersion,
+    sourceDateEpoch: vmOptions.sourceDateEpoch,
+  }));
+  return vms;
+}
+
 export async function buildFleet(specFile: string, options: BuildOptions): Promise<BuildResult> {
   const vmOptions: VmBuildOptions = {
     renderOnly: options.renderOnly ?? false,
@@ -67,32 +101,23 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   const plan = await planSpec(spec, options);
   // Every document is rendered (and so checked) before anything is written or any packer runs.
   const documents = renderFleet(plan);
-  const staged = await stageOutput(options.outputDir);
-  const vms: BuiltVm[] = new Array(plan.vms.length);
+  const output = await openOutput(options.outputDir, options.lock);
   try {
-    // Each VM is written as soon as it is built; nothing is visible before the commit below.
-    const accept = (index: number, rendered: RenderedVm) => {
-      const vm = builtVm(plan.vms[index]!, rendered);
-      vms[index] = vm;
-      staged.writeVm(vm.plan.name, vm.files);
-    };
-    // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
-    // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
-    // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
-    await mapLimited(plan.vms, availableParallelism(), async (vm, index) => accept(index, await packVm(vm, documents[index]!, vmOptions)));
-    staged.writeTop(buildManifest({
-      plan,
-      specText: spec.text,
-      vms,
-      cloudseedVersion: packageVersion,
-      sourceDateEpoch: vmOptions.sourceDateEpoch,
-    }));
-  } catch (error) {
-    await staged.discard();
-    throw error;
+    // Refused before any packing: a folder of the user's where a VM's would go.
+    output.checkNames(plan.vms.map((vm) => vm.name));
+    const staged = stageGeneration(output);
+    let vms: BuiltVm[];
+    try {
+      vms = await writeGeneration(staged, { spec, plan, documents, vmOptions });
+    } catch (error) {
+      staged.discard();
+      throw error;
+    }
+    const notes = staged.commit();
+    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes };
+  } finally {
+    output.close();
   }
-  await staged.commit();
-  return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json') };
 }
 
 /** Loads, plans and renders without writing anything: what `cloudseed validate` checks. */

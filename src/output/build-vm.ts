@@ -5,7 +5,7 @@ import type { SeedFile } from '../pack/seed-file.js';
 import type { VmPlan } from '../plan/types.js';
 import type { SeedDocuments } from '../render/index.js';
 import type { BuiltVm } from './manifest.js';
-import type { OutputFile } from './write-atomically.js';
+import type { OutputFile } from './stage-generation.js';
 
 /** What every VM of a run shares. */
 export interface VmBuildOptions {

@@ -3,4 +3,5 @@ export { buildFleet, validateSpec, planSpec, type BuildOptions, type BuildResult
 export { sourceDateEpochFromEnv } from '../pack/source-date.js';
 export { seedFilesOf, packVm, builtVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
 export { buildManifest, type BuiltVm } from './manifest.js';
-export { stageOutput, type OutputFile, type StagedOutput } from './write-atomically.js';
+export { openOutput, type OpenedOutput } from './output-folder.js';
+export { stageGeneration, type OutputFile, type StagedOutput } from './stage-generation.js';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
 import type { SeedDocuments } from '../render/index.js';
 import type { PackedSeed } from '../pack/index.js';
-import type { OutputFile } from './write-atomically.js';
+import type { OutputFile } from './stage-generation.js';
 
 export interface BuiltVm {
   plan: VmPlan;

@@ -1,0 +1,242 @@
+// Opening an output folder for a build: refuse a folder that is not safe to write scripts run as root
+// into, take the folder's lock, clean up what a killed run left, and tell which names cloudseed may
+// use. The folder is the user's: cloudseed touches only what its own marker or symlinks say is its own.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { CloudseedError, type Problem } from '../errors.js';
+import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
+import { lockOutput, type LockOptions, type OutputLock } from './output-lock.js';
+import {
+  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, topFileLinkTarget, vmFileLinkTarget,
+} from './output-layout.js';
+
+export interface OpenedOutput {
+  outputDir: string;
+  stateDir: string;
+  /** Left by an earlier cloudseed that wrote real files instead of symlinks; null for the current layout. */
+  legacy: LegacyOutput | null;
+  /** Throws OUTPUT_CONFLICT naming every path among `vmNames` (and manifest.json) that is not cloudseed's. */
+  checkNames(vmNames: readonly string[]): void;
+  /** Removes what cloudseed no longer builds; returns notes on VM folders kept for the user's files. */
+  sweep(): string[];
+  /** Releases the lock; after a run that committed nothing into a folder it created, removes the folder. */
+  close(): void;
+}
+
+/** A path in the output folder that cloudseed may not use, and why. */
+export interface PathProblem {
+  path: string;
+  message: string;
+}
+
+export function conflictError(problems: PathProblem[]): CloudseedError {
+  const located: Problem[] = problems.map((problem) => ({ location: { file: problem.path, line: null, column: null, field: null }, message: problem.message }));
+  return new CloudseedError('OUTPUT_CONFLICT', `the output folder holds ${problems.length === 1 ? 'a path' : `${problems.length} paths`} cloudseed may not write`, {
+    problems: located,
+    hint: 'cloudseed replaces only files it wrote: move these away, rename the VM, or build into another folder (-o)',
+  });
+}
+
+export async function openOutput(outputDir: string, lockOptions: LockOptions = {}): Promise<OpenedOutput> {
+  if (outputDir.trim() === '') throw new CloudseedError('USAGE', 'the output folder (-o) is an empty name');
+  const createdTop = createFolders(outputDir);
+  const stateDir = path.join(outputDir, stateDirName);
+  const createdState = !existsSync(stateDir);
+  if (createdState) makeFolder(stateDir);
+  checkOwnFolder(stateDir);
+  let lock: OutputLock;
+  try {
+    lock = await lockOutput(outputDir, stateDir, lockOptions);
+  } catch (error) {
+    if (error instanceof CloudseedError) throw error;
+    throw ioError(`cannot lock ${outputDir}`, error);
+  }
+  const legacy = readLegacyManifest(outputDir);
+  const opened: OpenedOutput = {
+    outputDir,
+    stateDir,
+    legacy,
+    checkNames: (vmNames) => checkNames(outputDir, vmNames, legacy),
+    sweep: () => sweepOutput(outputDir, stateDir),
+    close() {
+      lock.release();
+      rmSync(path.join(stateDir, 'lock'), { force: true });
+      // A first run that failed leaves nothing behind, not even the folders it made.
+      if (createdState && !existsSync(path.join(stateDir, currentLinkName))) {
+        rmSync(stateDir, { recursive: true, force: true });
+        if (createdTop !== null) removeEmptyUpTo(outputDir, createdTop);
+      }
+    },
+  };
+  try {
+    opened.sweep();
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+export function ioError(what: string, cause: unknown): CloudseedError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CloudseedError('IO_FAILED', `${what}: ${reason}`, { cause });
+}
+
+/** mkdir with exactly 0755 whatever the umask: these folders hold scripts that root runs. */
+export function makeFolder(folder: string): void {
+  try {
+    mkdirSync(folder);
+    chmodSync(folder, 0o755);
+  } catch (cause) {
+    throw ioError(`cannot create ${folder}`, cause);
+  }
+}
+
+/** Creates `outputDir` and any missing parents; returns the topmost folder it created, or null. */
+function createFolders(outputDir: string): string | null {
+  let info: Stats | null = null;
+  try {
+    info = statSync(outputDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot use ${outputDir}`, error);
+  }
+  if (info !== null) {
+    if (!info.isDirectory()) throw conflictError([{ path: outputDir, message: 'exists and is not a folder; -o names the folder to build into' }]);
+    checkNotWorldWritable(outputDir, info);
+    return null;
+  }
+  const parent = path.dirname(outputDir);
+  const createdAbove = parent === outputDir ? null : createFolders(parent);
+  makeFolder(outputDir);
+  return createdAbove ?? outputDir;
+}
+
+function checkNotWorldWritable(folder: string, info: Stats): void {
+  const sticky = (info.mode & 0o1000) !== 0;
+  if ((info.mode & 0o002) !== 0 && !sticky) {
+    throw conflictError([{ path: folder, message: `any user on this machine can write here (mode ${(info.mode & 0o7777).toString(8)}), and so replace a VM's qemu.sh, which runs as root; chmod o-w it or build elsewhere` }]);
+  }
+}
+
+function checkOwnFolder(stateDir: string): void {
+  const info = lstatSync(stateDir);
+  const uid = process.getuid?.();
+  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
+    throw conflictError([{ path: stateDir, message: 'is not a folder this user made for cloudseed (it must be a folder owned by this user, writable by no one else)' }]);
+  }
+}
+
+function removeEmptyUpTo(folder: string, topmost: string): void {
+  for (let current = folder; ; current = path.dirname(current)) {
+    try {
+      rmdirSync(current);
+    } catch {
+      return;
+    }
+    if (path.resolve(current) === path.resolve(topmost)) return;
+  }
+}
+
+function lstatOrNull(file: string): Stats | null {
+  try {
+    return lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw ioError(`cannot look at ${file}`, error);
+  }
+}
+
+function isLinkTo(file: string, target: string): boolean {
+  try {
+    return readlinkSync(file) === target;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `folder` carries cloudseed's marker, as a regular file of this user's. */
+export function isOwnVmFolder(folder: string): boolean {
+  const marker = lstatOrNull(path.join(folder, ownerMarkerName));
+  const uid = process.getuid?.();
+  return marker !== null && marker.isFile() && (uid === undefined || marker.uid === uid);
+}
+
+function checkNames(outputDir: string, vmNames: readonly string[], legacy: LegacyOutput | null): void {
+  const problems: PathProblem[] = [];
+  for (const name of vmNames) {
+    const folder = path.join(outputDir, name);
+    const info = lstatOrNull(folder);
+    if (info === null || (info.isDirectory() && (isOwnVmFolder(folder) || legacy?.vms.has(name)))) continue;
+    const what = info.isSymbolicLink() ? 'is a symlink' : info.isDirectory() ? `is a folder without cloudseed's marker ${ownerMarkerName}` : 'is a file';
+    problems.push({ path: folder, message: `${what}, so it is not cloudseed's to write VM ${name} into` });
+  }
+  const manifest = path.join(outputDir, manifestName);
+  const info = lstatOrNull(manifest);
+  if (info !== null && !isLinkTo(manifest, topFileLinkTarget(manifestName)) && legacy === null) {
+    problems.push({ path: manifest, message: 'was not written by cloudseed' });
+  }
+  if (problems.length > 0) throw conflictError(problems);
+}
+
+/** Paths among a VM folder's planned files that cloudseed may not replace. */
+export function fileConflicts(outputDir: string, vmName: string, fileNames: readonly string[], legacy: LegacyOutput | null): PathProblem[] {
+  const problems: PathProblem[] = [];
+  for (const name of fileNames) {
+    const file = path.join(outputDir, vmName, name);
+    if (lstatOrNull(file) === null || isLinkTo(file, vmFileLinkTarget(vmName, name)) || legacy?.isOwnFile(vmName, name)) continue;
+    problems.push({ path: file, message: 'was not written by cloudseed' });
+  }
+  return problems;
+}
+
+/**
+ * Removes every trace of builds that are not the live one: generation and temporary folders in
+ * `.cloudseed`, and in VM folders the symlinks that now point at nothing (a VM or a file the live build
+ * no longer has). A VM folder left with nothing of the user's goes too.
+ */
+function sweepOutput(outputDir: string, stateDir: string): string[] {
+  const live = liveGeneration(stateDir);
+  for (const name of readdirSync(stateDir)) {
+    const stale = (name.startsWith(generationPrefix) && name !== live) || name.startsWith(newFolderPrefix) || name.startsWith(`${currentLinkName}.`);
+    if (stale) rmSync(path.join(stateDir, name), { recursive: true, force: true });
+  }
+  const notes: string[] = [];
+  for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
+    const folder = path.join(outputDir, entry.name);
+    if (entry.name.startsWith('.cloudseed-staging-')) rmSync(folder, { recursive: true, force: true });
+    if (!entry.isDirectory() || !isOwnVmFolder(folder)) continue;
+    const { live, others } = removeDeadLinks(folder, entry.name);
+    if (live === 0 && others.length === 0) {
+      unlinkSync(path.join(folder, ownerMarkerName));
+      rmdirSync(folder);
+    } else if (live === 0) {
+      notes.push(`${folder} is no longer built but is kept: it holds files cloudseed did not write (${others.join(', ')})`);
+    }
+  }
+  const manifest = path.join(outputDir, manifestName);
+  if (isLinkTo(manifest, topFileLinkTarget(manifestName)) && !existsSync(manifest)) unlinkSync(manifest);
+  return notes;
+}
+
+/** Removes cloudseed's dangling symlinks from a VM folder; counts the live ones and names the user's files. */
+function removeDeadLinks(folder: string, vmName: string): { live: number; others: string[] } {
+  let live = 0;
+  const others: string[] = [];
+  for (const name of readdirSync(folder)) {
+    if (name === ownerMarkerName) continue;
+    const file = path.join(folder, name);
+    if (!isLinkTo(file, vmFileLinkTarget(vmName, name))) others.push(name);
+    else if (existsSync(file)) live++;
+    else unlinkSync(file);
+  }
+  return { live, others };
+}
+
+/** The name of the generation `current` points at, or null before the first build. */
+export function liveGeneration(stateDir: string): string | null {
+  try {
+    return readlinkSync(path.join(stateDir, currentLinkName));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,40 @@
+// Where cloudseed keeps its files inside an output folder, written down once. Every build is a
+// generation folder under `.cloudseed/`; `current` is a symlink to the live one, and the names users
+// know (`OUT/<vm>/user-data`, `OUT/manifest.json`) are symlinks through `current`. So one rename of
+// `current` switches every VM at once, and a VM folder can hold the user's own files beside ours.
+import path from 'node:path';
+
+/** cloudseed's own folder inside the output folder. */
+export const stateDirName = '.cloudseed';
+/** The symlink naming the live generation. */
+export const currentLinkName = 'current';
+export const generationPrefix = 'gen-';
+/** A VM folder is put together here, then renamed into the output folder in one step. */
+export const newFolderPrefix = 'new-';
+export const lockFileName = 'lock';
+/** The fleet-wide file at the top of the output folder. */
+export const manifestName = 'manifest.json';
+/** The marker that makes a VM folder cloudseed's: nothing else in a folder says so. */
+export const ownerMarkerName = '.cloudseed-vm';
+
+/** Names a VM cannot take, because the output folder uses them itself. */
+export const reservedNames: readonly string[] = [stateDirName, manifestName];
+
+/** What the symlink `OUT/<vm>/<file>` holds: relative, so the folder can be moved or copied whole. */
+export function vmFileLinkTarget(vmName: string, fileName: string): string {
+  return path.join('..', stateDirName, currentLinkName, vmName, fileName);
+}
+
+/** What the symlink `OUT/<file>` holds for a fleet-wide file such as manifest.json. */
+export function topFileLinkTarget(fileName: string): string {
+  return path.join(stateDirName, currentLinkName, fileName);
+}
+
+export function ownerMarkerText(vmName: string): string {
+  return [
+    `cloudseed made this folder for VM ${vmName}. Its files that are symlinks into`,
+    `../${stateDirName}/${currentLinkName}/${vmName}/ are cloudseed's and are replaced by each build;`,
+    'anything else you put here is yours, and cloudseed leaves it alone.',
+    '',
+  ].join('\n');
+}

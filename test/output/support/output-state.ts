@@ -1,0 +1,62 @@
+// What a user sees in an output folder, and the check that it is exactly one whole build: every VM
+// the visible manifest lists has every file it lists with those bytes, and nothing else of cloudseed's
+// shows.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+
+export interface FleetSpecOptions {
+  fleet?: string;
+  memory?: number;
+  packer?: string;
+}
+
+/** A small valid spec of VMs with no NICs, all sharing one root password. */
+export function fleetSpec(vmNames: readonly string[], options: FleetSpecOptions = {}): string {
+  return [
+    `fleet: ${options.fleet ?? 'keep'}`,
+    'defaults:',
+    '  rootPassword: "Output-Folder-Secret-7310"',
+    `  domain: { memory: ${options.memory ?? 1024}, rootDisk: { path: /var/lib/libvirt/images/base.qcow2 } }`,
+    ...(options.packer ? [`  seed: { packer: ${options.packer} }`] : []),
+    'vms:',
+    ...vmNames.map((name) => `  - name: ${JSON.stringify(name)}`),
+    '',
+  ].join('\n');
+}
+
+interface ManifestView {
+  fleet: string;
+  vms: { name: string; files: { name: string; sha256: string }[] }[];
+}
+
+export function outputState(out: string): { manifest: ManifestView | null } {
+  const file = path.join(out, 'manifest.json');
+  return { manifest: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ManifestView) : null };
+}
+
+/**
+ * The folder shows the build whose manifest lists `vmNames`, whole. `leftoversAllowed`: a killed run
+ * may have left folders of VMs it was adding, holding only symlinks that point at nothing, and its
+ * staging in .cloudseed/; the next run removes them.
+ */
+export function expectWholeBuild(out: string, vmNames: readonly string[], options: { leftoversAllowed?: boolean } = {}): void {
+  const manifest = outputState(out).manifest;
+  expect(manifest?.vms.map((vm) => vm.name)).toEqual(vmNames);
+  for (const vm of manifest!.vms) {
+    for (const file of vm.files) {
+      const bytes = readFileSync(path.join(out, vm.name, file.name));
+      expect(createHash('sha256').update(bytes).digest('hex'), `${vm.name}/${file.name}`).toBe(file.sha256);
+    }
+  }
+  for (const entry of readdirSync(out, { withFileTypes: true })) {
+    if (!entry.isDirectory() || vmNames.includes(entry.name) || !existsSync(path.join(out, entry.name, '.cloudseed-vm'))) continue;
+    expect(options.leftoversAllowed, `${entry.name} is still there`).toBe(true);
+    const visible = readdirSync(path.join(out, entry.name)).filter((name) => name !== '.cloudseed-vm' && existsSync(path.join(out, entry.name, name)));
+    expect(visible, `${entry.name} shows files of a build that is not the visible one`).toEqual([]);
+  }
+  if (!options.leftoversAllowed) {
+    expect(readdirSync(path.join(out, '.cloudseed')).filter((name) => name !== 'current').length).toBe(1);
+  }
+}
