@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFleet } from '../../src/output/index.js';
+import { visibleFiles } from '../output/support/output-state.js';
 import { cliCommand, repositoryRoot } from './support/run-cloudseed.js';
 
 const seedsDir = path.join(repositoryRoot, 'seeds');
@@ -24,16 +25,6 @@ afterAll(async () => {
 });
 
 /** Every file under `dir`, by path relative to it, with its bytes. */
-async function readTree(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, file), await readFile(file));
-  }
-  return files;
-}
-
 function digests(files: Map<string, Buffer>): Record<string, string> {
   return Object.fromEntries([...files].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
 }
@@ -46,10 +37,10 @@ describe('the bundled executable', async () => {
     const outputDir = path.join(work, example);
     const spec = path.join(seedsDir, example);
     await execa('node', [...cliCommand, 'build', spec, '-o', outputDir, '-q'], { env: { SOURCE_DATE_EPOCH: String(sourceDateEpoch) } });
-    const fromExecutable = digests(await readTree(outputDir));
+    const fromExecutable = digests(visibleFiles(outputDir));
     await rm(outputDir, { recursive: true });
     await buildFleet(spec, { outputDir, sourceDateEpoch });
-    const fromLibrary = digests(await readTree(outputDir));
+    const fromLibrary = digests(visibleFiles(outputDir));
     expect(Object.keys(fromExecutable).length).toBeGreaterThan(4);
     expect(fromExecutable).toEqual(fromLibrary);
   });

@@ -1,6 +1,6 @@
 // Nothing half-written: a build that fails after planning (here in the pack stage, with no packer on
 // PATH) exits 3 and leaves the output of the previous successful build exactly as it was.
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,13 +25,13 @@ function spec(options: { memory: number; address: string }): string {
 }
 
 interface Entry {
-  kind: 'file' | 'directory';
+  kind: 'file' | 'directory' | 'symlink';
   inode: number;
   modifiedMs: number;
   bytes: string | null;
 }
 
-/** Every entry under `root` with its inode, mtime and (for files) bytes as base64. */
+/** Every entry under `root` with its inode, mtime and bytes as base64 (a symlink's: its target). */
 async function snapshot(root: string): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const walk = async (directory: string) => {
@@ -39,8 +39,12 @@ async function snapshot(root: string): Promise<Map<string, Entry>> {
       const full = path.join(directory, name);
       const info = await lstat(full);
       const relative = path.relative(root, full);
-      if (info.isDirectory()) {
-        entries.set(relative, { kind: 'directory', inode: info.ino, modifiedMs: info.mtimeMs, bytes: null });
+      if (info.isSymbolicLink()) {
+        entries.set(relative, { kind: 'symlink', inode: info.ino, modifiedMs: info.mtimeMs, bytes: await readlink(full) });
+      } else if (info.isDirectory()) {
+        // .cloudseed/ itself changes with every run (its lock, a generation made and removed again).
+        const modifiedMs = relative === '.cloudseed' ? 0 : info.mtimeMs;
+        entries.set(relative, { kind: 'directory', inode: info.ino, modifiedMs, bytes: null });
         await walk(full);
       } else {
         const bytes = (await readFile(full)).toString('base64');
@@ -63,7 +67,7 @@ describe.skipIf(missingTools('genisoimage').length > 0)('a build that fails in t
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('exits 3 and leaves the previous output untouched, with no staging folder behind', async () => {
+  it('exits 3 and leaves the previous output untouched, with no generation of the failed run behind', async () => {
     const output = path.join(scratch, 'out');
     const emptyPath = path.join(scratch, 'empty-bin');
     await mkdir(emptyPath);
@@ -75,7 +79,7 @@ describe.skipIf(missingTools('genisoimage').length > 0)('a build that fails in t
     const first = await runInProcess(['build', firstSpec, '-o', output]);
     expect(first.code, first.stderr).toBe(0);
     const before = await snapshot(output);
-    expect([...before.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'web1', path.join('web1', 'my-seed.img')]));
+    expect([...before.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'web1', path.join('web1', 'my-seed.img'), path.join('.cloudseed', 'current')]));
 
     // The real executable with PATH holding only an empty folder: genisoimage cannot be found.
     const second = await runChild(['build', secondSpec, '-o', output], { env: { PATH: emptyPath } });
@@ -85,7 +89,7 @@ describe.skipIf(missingTools('genisoimage').length > 0)('a build that fails in t
     expect(second.stdout + second.stderr).not.toContain('Keep-Output-Secret-5150');
 
     expect(await snapshot(output)).toEqual(before);
-    expect((await readdir(output)).filter((name) => name.startsWith('.cloudseed-staging-'))).toEqual([]);
+    expect((await readdir(path.join(output, '.cloudseed'))).filter((name) => name.startsWith('gen-'))).toHaveLength(1);
   });
 
   it('leaves the previous output untouched when the spec is malformed', async () => {

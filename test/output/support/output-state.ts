@@ -2,7 +2,7 @@
 // the visible manifest lists has every file it lists with those bytes, and nothing else of cloudseed's
 // shows.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 
@@ -59,4 +59,19 @@ export function expectWholeBuild(out: string, vmNames: readonly string[], option
   if (!options.leftoversAllowed) {
     expect(readdirSync(path.join(out, '.cloudseed')).filter((name) => name !== 'current').length).toBe(1);
   }
+}
+
+/** The files a user sees in an output folder, through cloudseed's symlinks; `.cloudseed/` left out. */
+export function visibleFiles(out: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (relative: string) => {
+    for (const name of readdirSync(path.join(out, relative)).sort()) {
+      const entry = path.join(relative, name);
+      if (entry === '.cloudseed') continue;
+      if (statSync(path.join(out, entry)).isDirectory()) walk(entry);
+      else files.set(entry, readFileSync(path.join(out, entry)));
+    }
+  };
+  walk('');
+  return files;
 }
