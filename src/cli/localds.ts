@@ -1,9 +1,12 @@
 // `cloudseed localds`: a drop-in for cloud-localds (cloud-image-utils) with the same flags and the
-// same image content, packed by cloudseed's own writers unless --packer says otherwise.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+// same image content, packed by cloudseed's own writers unless --packer says otherwise. Unlike
+// cloud-localds it refuses an output that is one of its inputs (by any path), which it would destroy.
+import { fstatSync, type Stats } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudseedError } from '../errors.js';
+import { printableError } from '../inspect/image-errors.js';
 import { packSeed, type PackerChoice, type SeedFile, type SeedFilesystem, type SeedFormat } from '../pack/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 
@@ -26,6 +29,8 @@ export const localdsUsage = `Usage: cloudseed localds [options] output user-data
 
 interface LocaldsRequest {
   output: string;
+  /** Every input read, with the file it was (device and inode), to keep the output off all of them. */
+  inputs: InputFile[];
   files: SeedFile[];
   filesystem: SeedFilesystem;
   diskFormat: SeedFormat;
@@ -37,16 +42,59 @@ function usageError(message: string): CloudseedError {
   return new CloudseedError('USAGE', message, { hint: 'cloudseed localds --help' });
 }
 
-async function readInput(file: string, what: string): Promise<Uint8Array> {
+interface InputFile {
+  name: string;
+  what: string;
+  identity: Pick<Stats, 'dev' | 'ino'> | null;
+}
+
+// cloud-init reads its documents whole; anything this large is a mistake such as /dev/zero.
+const maxInputBytes = 64 * 1024 * 1024;
+
+/**
+ * Reads an input through one handle, checked on that handle: a folder is refused, a FIFO or
+ * `<(process substitution)` is read to its end, and nothing is read past `maxInputBytes`.
+ */
+async function readInput(file: string, what: string, inputs: InputFile[]): Promise<Uint8Array> {
+  if (file === '-') {
+    inputs.push({ name: 'standard input', what, identity: standardInputIdentity() });
+    return readBounded(process.stdin, file, what);
+  }
+  let handle;
   try {
-    if (file === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    }
-    return await readFile(file);
+    handle = await open(file, 'r');
+    const info = await handle.stat();
+    if (info.isDirectory()) throw usageError(`${file} is a folder; expected a file with the ${what}`);
+    inputs.push({ name: file, what, identity: info });
+    return await readBounded(handle.createReadStream({ autoClose: false }), file, what);
   } catch (cause) {
-    throw new CloudseedError('USAGE', `${file}: cannot read ${what}`, { cause });
+    if (cause instanceof CloudseedError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : ((cause as Error).message);
+    throw new CloudseedError('USAGE', `${file}: cannot read ${what}: ${reason}`, { hint: 'cloudseed localds --help', cause });
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function readBounded(stream: AsyncIterable<unknown>, file: string, what: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+    if (total > maxInputBytes) throw usageError(`${file === '-' ? 'standard input' : file}: the ${what} is more than ${maxInputBytes} bytes; expected a cloud-init document`);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Standard input's file when it is redirected from one (`< seed.img`), so the output is kept off it too. */
+function standardInputIdentity(): Pick<Stats, 'dev' | 'ino'> | null {
+  try {
+    const info = fstatSync(0);
+    return info.isFile() ? info : null;
+  } catch {
+    return null;
   }
 }
 
@@ -110,19 +158,21 @@ async function parseLocalds(argv: string[]): Promise<LocaldsRequest | null> {
   }
   const filesystem = values.filesystem === undefined || values.filesystem === 'iso' ? 'iso9660' : values.filesystem;
   if (filesystem !== 'iso9660' && filesystem !== 'vfat' && filesystem !== 'tar') throw usageError(`unknown filesystem ${filesystem}`);
-  const files: SeedFile[] = [{ path: 'user-data', bytes: await readInput(userData, 'user-data'), mode: 0o600 }];
+  const inputs: InputFile[] = [];
+  const files: SeedFile[] = [{ path: 'user-data', bytes: await readInput(userData, 'user-data', inputs), mode: 0o600 }];
   const meta = metaData !== undefined
-    ? await readInput(metaData, 'meta-data')
+    ? await readInput(metaData, 'meta-data', inputs)
     : new TextEncoder().encode(generatedMetaData({
       hostname: values.hostname,
-      interfaces: values.interfaces === undefined ? undefined : new TextDecoder().decode(await readInput(values.interfaces, 'interfaces')),
+      interfaces: values.interfaces === undefined ? undefined : new TextDecoder().decode(await readInput(values.interfaces, 'interfaces', inputs)),
       dsmode: values.dsmode,
     }));
   files.push({ path: 'meta-data', bytes: meta, mode: 0o644 });
-  if (values['network-config'] !== undefined) files.push({ path: 'network-config', bytes: await readInput(values['network-config'], 'network-config'), mode: 0o644 });
-  if (values['vendor-data'] !== undefined) files.push({ path: 'vendor-data', bytes: await readInput(values['vendor-data'], 'vendor-data'), mode: 0o644 });
+  if (values['network-config'] !== undefined) files.push({ path: 'network-config', bytes: await readInput(values['network-config'], 'network-config', inputs), mode: 0o644 });
+  if (values['vendor-data'] !== undefined) files.push({ path: 'vendor-data', bytes: await readInput(values['vendor-data'], 'vendor-data', inputs), mode: 0o644 });
   return {
     output,
+    inputs,
     files,
     filesystem: filesystem === 'tar' ? 'iso9660' : filesystem,
     diskFormat: diskFormat as SeedFormat,
@@ -131,6 +181,29 @@ async function parseLocalds(argv: string[]): Promise<LocaldsRequest | null> {
   };
 }
 
+/**
+ * Refuses, before anything is written, an output that is a folder, whose folder is missing, or that is
+ * one of the inputs by any path (`localds ud ud`, a symbolic or hard link): the rename would destroy it.
+ */
+async function checkOutput(output: string, inputs: readonly InputFile[]): Promise<void> {
+  if (output === '-') return;
+  const folder = path.dirname(output);
+  const folderInfo = await stat(folder).catch(() => null);
+  if (folderInfo === null) throw usageError(`cannot write ${output}: the folder ${folder} does not exist`);
+  if (!folderInfo.isDirectory()) throw usageError(`cannot write ${output}: ${folder} is not a folder`);
+  const info = await stat(output).catch(() => null);
+  if (info === null) return;
+  if (info.isDirectory()) throw usageError(`cannot write ${output}: it is a folder; expected the path of the image file to write`);
+  const same = inputs.find((input) => input.identity !== null && input.identity.dev === info.dev && input.identity.ino === info.ino);
+  if (same !== undefined) {
+    const through = same.name === output ? '' : ` (${same.name})`;
+    throw usageError(`the output ${output} is the ${same.what} input${through}; writing it would destroy the input`);
+  }
+}
+
+// What the file system says when the output path is wrong: the user's input, not our bug.
+const inputErrorCodes = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ENOENT', 'ELOOP', 'ENAMETOOLONG', 'EEXIST', 'ENOTEMPTY']);
+
 /** Writes the image to a temporary file beside `output` and renames it into place. */
 async function writeOutput(output: string, bytes: Uint8Array): Promise<void> {
   if (output === '-') {
@@ -138,18 +211,38 @@ async function writeOutput(output: string, bytes: Uint8Array): Promise<void> {
     return;
   }
   const temporary = path.join(path.dirname(output), `.${path.basename(output)}.cloudseed-${process.pid}`);
+  let created = false;
   try {
-    await writeFile(temporary, bytes, { mode: 0o600 });
+    // `wx`: never through a link or over a file someone else put at the temporary name.
+    const handle = await open(temporary, 'wx', 0o600);
+    created = true;
+    try {
+      await handle.writeFile(bytes);
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, output);
   } catch (cause) {
-    await rm(temporary, { force: true });
-    throw new CloudseedError('IO_FAILED', `cannot write ${output}`, { cause });
+    if (created) await rm(temporary, { force: true });
+    const code = (cause as NodeJS.ErrnoException).code ?? '';
+    const kind = inputErrorCodes.has(code) ? 'USAGE' : 'IO_FAILED';
+    throw new CloudseedError(kind, `cannot write ${output}: ${(cause as Error).message}`, { cause });
   }
 }
 
 export async function runLocalds(argv: string[]): Promise<void> {
+  try {
+    await localds(argv);
+  } catch (error) {
+    // Messages quote paths from the command line: control characters in them are shown escaped.
+    throw printableError(error);
+  }
+}
+
+async function localds(argv: string[]): Promise<void> {
   const request = await parseLocalds(argv);
   if (request === null) return console.log(localdsUsage);
+  await checkOutput(request.output, request.inputs);
   const packed = await packSeed(request.files, {
     label: 'cidata',
     filesystem: request.filesystem,

@@ -1,11 +1,13 @@
 // What `cloudseed inspect` prints: one summary line (format, features, label, size) and one line per
-// entry with its size and mode, or the same as JSON for scripts.
+// entry with its size and mode, or the same as JSON for scripts. Names and labels come from the image, so
+// the listing escapes control and bidi characters; the JSON keeps them exact (as \u escapes).
 import type { ImageEntry, ImageVolume } from './image-volume.js';
 import type { ImageInspection } from './inspect-image.js';
+import { printable } from './printable-text.js';
 
 /** `my-seed.img: iso9660 (Joliet, Rock Ridge), label cidata, 376832 bytes`, then the entries. */
 export function formatInspection(inspection: ImageInspection): string {
-  return [`${inspection.imagePath}: ${describeImage(inspection)}`, ...formatEntries(inspection.volume.entries)].join('\n');
+  return [`${printable(inspection.imagePath)}: ${describeImage(inspection)}`, ...formatEntries(inspection.volume.entries)].join('\n');
 }
 
 function describeImage(inspection: ImageInspection): string {
@@ -25,8 +27,9 @@ function features(volume: ImageVolume): string {
 /** FAT has two labels; blkid's LABEL (what cloud-init looks for) is the root directory's. Both show when they differ. */
 function describeLabel(volume: ImageVolume): string {
   if (volume.format === 'tar') return '';
-  if (volume.format === 'iso9660') return volume.label === '' ? 'no label' : `label ${volume.label}`;
-  const { directoryLabel, bootSectorLabel } = volume;
+  if (volume.format === 'iso9660') return volume.label === '' ? 'no label' : `label ${printable(volume.label)}`;
+  const directoryLabel = volume.directoryLabel === null ? null : printable(volume.directoryLabel);
+  const bootSectorLabel = volume.bootSectorLabel === null ? null : printable(volume.bootSectorLabel);
   if (directoryLabel === null && bootSectorLabel === null) return 'no label';
   if (directoryLabel === null) return `no label (the boot sector says ${bootSectorLabel}, which blkid reports only as LABEL_FATBOOT)`;
   if (bootSectorLabel !== directoryLabel) return `label ${directoryLabel} (boot sector: ${bootSectorLabel ?? 'none'})`;
@@ -34,7 +37,7 @@ function describeLabel(volume: ImageVolume): string {
 }
 
 function formatEntries(entries: readonly ImageEntry[]): string[] {
-  const names = entries.map((entry) => (entry.type === 'directory' ? `${entry.path}/` : entry.path));
+  const names = entries.map((entry) => printable(entry.type === 'directory' ? `${entry.path}/` : entry.path));
   const nameWidth = Math.max(0, ...names.map((name) => name.length));
   const sizeWidth = Math.max(0, ...entries.map((entry) => String(entry.size).length));
   return entries.map((entry, index) => {

@@ -1,12 +1,15 @@
 // `cloudseed inspect <image> [--json] [--print NAME | --extract DIR]`: parses its own flags and prints.
-// Errors are thrown as CloudseedErrors; the CLI's main turns them into exit codes.
+// Errors are thrown as CloudseedErrors, with control characters escaped (they quote names from the image
+// and paths from the command line); the CLI's main turns them into exit codes.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudseedError } from '../errors.js';
 import { extractFiles } from './extract-files.js';
 import { formatInspection, inspectionToJson } from './format-inspection.js';
+import { printableError } from './image-errors.js';
 import { findFile } from './image-volume.js';
 import { inspectImage } from './inspect-image.js';
+import { printable, terminalSafeJson } from './printable-text.js';
 
 export const inspectUsage = `Usage: cloudseed inspect <image> [--json] [--print NAME | --extract DIR]
 
@@ -15,7 +18,9 @@ export const inspectUsage = `Usage: cloudseed inspect <image> [--json] [--print 
 
   --json          print the same as JSON
   --print NAME    write one file's bytes to stdout
-  --extract DIR   write every file into DIR (created; must be empty); user-data is written 0600
+  --extract DIR   write every file into DIR (created if missing); user-data is written 0600. Nothing
+                  in DIR is overwritten, links and device files are not created, and names that
+                  would leave DIR stop the extraction before anything is written
   -h, --help      this text`;
 
 /** Where the command's output goes; tests capture it, the CLI uses the console and stdout. */
@@ -35,11 +40,20 @@ export const consoleInspectOutput: InspectOutput = {
   text: (text) => console.log(text),
   bytes: (data) =>
     new Promise((resolve, reject) => {
-      process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
+      // `--print user-data | head -1` closes the pipe early; that is the reader's choice, not a failure.
+      process.stdout.write(data, (error) => (error && (error as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(error) : resolve()));
     }),
 };
 
 export async function runInspect(argv: readonly string[], output: InspectOutput = consoleInspectOutput): Promise<void> {
+  try {
+    await inspect(argv, output);
+  } catch (error) {
+    throw printableError(error);
+  }
+}
+
+async function inspect(argv: readonly string[], output: InspectOutput): Promise<void> {
   const request = parseInspectArguments(argv);
   if (request === 'help') return output.text(inspectUsage);
   const inspection = await inspectImage(request.image);
@@ -47,11 +61,15 @@ export async function runInspect(argv: readonly string[], output: InspectOutput 
     const entry = findFile(inspection.volume, request.print);
     return output.bytes(inspection.volume.readFile(entry.path));
   }
-  output.text(request.json ? JSON.stringify(inspectionToJson(inspection), null, 2) : formatInspection(inspection));
+  output.text(request.json ? terminalSafeJson(inspectionToJson(inspection)) : formatInspection(inspection));
   if (request.extract !== null) {
-    const written = await extractFiles(inspection.volume, request.extract);
-    const names = written.map((file) => path.relative(request.extract as string, file));
-    if (!request.json) output.text(`extracted ${written.length} file(s) into ${request.extract}: ${names.join(', ')}`);
+    const { written, skipped } = await extractFiles(inspection.volume, request.extract);
+    if (request.json) return;
+    for (const entry of skipped) {
+      output.text(`skipped ${printable(entry.path)}: a ${entry.type === 'symlink' ? 'symbolic link' : 'link or device file'}, which cloudseed does not create`);
+    }
+    const names = written.map((file) => printable(path.relative(request.extract as string, file)));
+    output.text(`extracted ${written.length} file(s) into ${printable(request.extract)}: ${names.join(', ')}`);
   }
 }
 

@@ -1,7 +1,9 @@
 // `inspectImage`: the I/O around the pure readers. Reads the file, converts qcow2 to raw with qemu-img
 // in a private temporary folder, reads the volume, and names the file in every error about it.
-import { stat, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { concatBytes } from '../concat-bytes.js';
 import { CloudseedError } from '../errors.js';
 import { runTool } from '../pack/run-tool.js';
 import { readImage, withTemporaryDirectory } from '../pack/staging.js';
@@ -28,6 +30,7 @@ export interface ImageInspection {
 }
 
 const defaultMaxImageBytes = 1024 * 1024 * 1024;
+const readChunkBytes = 1024 * 1024;
 
 export async function inspectImage(imagePath: string, options: InspectOptions = {}): Promise<ImageInspection> {
   const maxImageBytes = options.maxImageBytes ?? defaultMaxImageBytes;
@@ -42,19 +45,55 @@ export async function inspectImage(imagePath: string, options: InspectOptions = 
   }
 }
 
+/**
+ * The file's bytes, read through one handle: opened without blocking (a FIFO would wait for a writer),
+ * checked to be a regular file on that handle (not a path that may change), and read no further than
+ * `maxImageBytes`, whatever its size claimed.
+ */
 async function readImageFile(imagePath: string, maxImageBytes: number): Promise<Uint8Array> {
+  let handle: FileHandle | undefined;
   try {
-    const info = await stat(imagePath);
-    if (!info.isFile()) throw unreadable(imagePath, 'is not a regular file');
-    if (info.size > maxImageBytes) {
-      throw invalidImage(`the image is ${info.size} bytes; seed images are far smaller (at most ${maxImageBytes} bytes are read)`);
+    handle = await open(imagePath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = await handle.stat();
+    if (!info.isFile()) throw unreadable(imagePath, `is ${fileKind(info)}, not a regular file`);
+    // The size is checked first so a huge file is refused at once; the read is bounded too, since a file
+    // can grow, and some (in /proc) claim 0 bytes.
+    const bytes = info.size > maxImageBytes ? null : await readAtMost(handle, maxImageBytes + 1);
+    if (bytes === null || bytes.length > maxImageBytes) {
+      const size = bytes === null ? `${info.size} bytes` : `more than ${maxImageBytes} bytes`;
+      throw invalidImage(`the image is ${size}; seed images are far smaller (at most ${maxImageBytes} bytes are read)`);
     }
-    return await readImage(imagePath);
+    if (bytes.length === 0) throw invalidImage('the file is empty; expected a seed image');
+    return bytes;
   } catch (cause) {
     if (cause instanceof CloudseedError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     throw unreadable(imagePath, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(cause)})`, cause);
+  } finally {
+    await handle?.close();
   }
+}
+
+async function readAtMost(handle: FileHandle, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < limit) {
+    const chunk = new Uint8Array(Math.min(readChunkBytes, limit - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks);
+}
+
+function fileKind(info: Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 function unreadable(imagePath: string, reason: string, cause?: unknown): CloudseedError {

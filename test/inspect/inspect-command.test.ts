@@ -91,18 +91,23 @@ describe.skipIf(missingTools('xorriso').length > 0)('cloudseed inspect --extract
     });
   });
 
-  it('refuses a folder that is not empty', async () => {
+  it('writes into a folder that is not empty, but refuses, writing nothing, when a file is already there', async () => {
     const image = await xorriso(seedFiles());
-    const error = await rejection(
-      withWorkDirectory(async (directory) => {
-        await mkdir(path.join(directory, 'out'));
-        await writeFile(path.join(directory, 'out', 'keep'), 'x');
-        await writeFile(path.join(directory, 'seed.img'), image);
-        await runInspect([path.join(directory, 'seed.img'), '--extract', path.join(directory, 'out')], capture());
-      }),
-    );
-    expect(error.code).toBe('USAGE');
-    expect(error.message).toMatch(/out is not empty; expected a new or empty folder/);
+    await withWorkDirectory(async (directory) => {
+      const out = path.join(directory, 'out');
+      await mkdir(out);
+      await writeFile(path.join(out, 'keep'), 'x');
+      await writeFile(path.join(directory, 'seed.img'), image);
+      await runInspect([path.join(directory, 'seed.img'), '--extract', out], capture());
+      expect((await readdir(out)).sort()).toEqual(['keep', 'meta-data', 'network-config', 'user-data']);
+      await mkdir(path.join(directory, 'again'));
+      await writeFile(path.join(directory, 'again', 'user-data'), 'mine');
+      const error = await rejection(runInspect([path.join(directory, 'seed.img'), '--extract', path.join(directory, 'again')], capture()));
+      expect(error.code).toBe('USAGE');
+      expect(error.message).toBe(`${path.join(directory, 'again', 'user-data')} already exists; cloudseed never overwrites or follows what it did not write`);
+      expect(await readdir(path.join(directory, 'again'))).toEqual(['user-data']);
+      expect(await readFile(path.join(directory, 'again', 'user-data'), 'utf8')).toBe('mine');
+    });
   });
 });
 
@@ -125,7 +130,7 @@ describe('cloudseed inspect on tar and FAT', () => {
       await writeFile(imagePath, Buffer.concat(chunks));
       const error = await rejection(runInspect([imagePath, '--extract', path.join(directory, 'out')], capture()));
       expect(error.code).toBe('SPEC_INVALID');
-      expect(error.message).toMatch(/which would be written outside .*out$/);
+      expect(error.message).toMatch(/^the image holds an entry named ".*", (an absolute path, )?which would be written outside the extraction folder$/);
       expect(await readdir(directory)).toEqual(['seed.tar']); // not even the folder
     });
   });

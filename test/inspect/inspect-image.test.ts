@@ -57,7 +57,7 @@ describe('inspectImage errors name the file', () => {
   it('a folder is not an image', async () => {
     await withWorkDirectory(async (directory) => {
       const error = await caught(inspectImage(directory));
-      expect(formatError(error)).toBe(`error: ${directory}: is not a regular file; expected a seed image file`);
+      expect(formatError(error)).toBe(`error: ${directory}: is a directory, not a regular file; expected a seed image file`);
     });
   });
 

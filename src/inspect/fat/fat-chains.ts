@@ -17,8 +17,14 @@ export function fatEntry(image: Uint8Array, layout: FatLayout, cluster: number):
   return cluster % 2 === 0 ? pair & 0x0fff : pair >> 4;
 }
 
-/** The clusters of the chain starting at `firstCluster`, checked link by link. */
-export function followChain(image: Uint8Array, layout: FatLayout, firstCluster: number, what: string): number[] {
+/**
+ * Which file or directory each cluster belongs to. Shared by every chain of a volume, so that files
+ * cross-linked into one long chain are found at once and the volume is read in time linear in its size.
+ */
+export type ClusterOwners = Map<number, string>;
+
+/** The clusters of the chain starting at `firstCluster`, checked link by link and claimed for `what`. */
+export function followChain(image: Uint8Array, layout: FatLayout, firstCluster: number, what: string, owners: ClusterOwners = new Map()): number[] {
   const lastCluster = layout.clusterCount + 1;
   checkCluster(firstCluster, lastCluster, `${what} starts at`);
   const chain: number[] = [];
@@ -26,7 +32,10 @@ export function followChain(image: Uint8Array, layout: FatLayout, firstCluster: 
   let cluster = firstCluster;
   for (;;) {
     if (seen.has(cluster)) throw invalidImage(`the cluster chain of ${what} loops: it comes back to cluster ${cluster}`, fsckHint);
+    const owner = owners.get(cluster);
+    if (owner !== undefined) throw invalidImage(`the cluster chain of ${what} runs into cluster ${cluster}, which ${owner} already uses`, fsckHint);
     seen.add(cluster);
+    owners.set(cluster, what);
     chain.push(cluster);
     const next = fatEntry(image, layout, cluster);
     if (next >= endOfChain[layout.fatType]) return chain;

@@ -1,10 +1,11 @@
 // Reads a FAT12/16/32 volume: type by cluster count, both labels (root directory entry and boot
 // sector: blkid's LABEL and LABEL_FATBOOT), every file and directory under its long name (or 8.3
 // name), and file bytes. Every cluster chain is followed once up front, so damage shows at once.
+import { checkEntryCount, checkedEntryName } from '../entry-names.js';
 import { invalidImage } from '../image-errors.js';
 import { fileReader, type FatVolume, type ImageEntry } from '../image-volume.js';
 import { readFatLayout, type FatLayout } from './fat-boot-sector.js';
-import { followChain, readClusters } from './fat-chains.js';
+import { followChain, readClusters, type ClusterOwners } from './fat-chains.js';
 import { parseDirectory, type FatDirectory } from './fat-directory.js';
 
 interface FatEntry extends ImageEntry {
@@ -15,6 +16,7 @@ interface WalkContext {
   image: Uint8Array;
   layout: FatLayout;
   visited: Set<number>;
+  owners: ClusterOwners;
   entries: FatEntry[];
 }
 
@@ -24,7 +26,7 @@ const maxDepth = 64;
 /** Pure: the bytes of a FAT volume in, its structure out. Throws SPEC_INVALID on damage. */
 export function readFat(image: Uint8Array): FatVolume {
   const layout = readFatLayout(image);
-  const context: WalkContext = { image, layout, visited: new Set(), entries: [] };
+  const context: WalkContext = { image, layout, visited: new Set(), owners: new Map(), entries: [] };
   const root = parseDirectory(rootDirectoryBytes(context));
   walkDirectory(context, root, '', 0);
   const directoryLabel = root.label === '' ? null : root.label;
@@ -45,12 +47,14 @@ function rootDirectoryBytes(context: WalkContext): Uint8Array {
   const { image, layout } = context;
   if (layout.rootCluster === null) return image.subarray(layout.rootDirectoryOffset, layout.rootDirectoryOffset + layout.rootDirectoryBytes);
   context.visited.add(layout.rootCluster);
-  return readClusters(image, layout, followChain(image, layout, layout.rootCluster, 'the root directory'), null);
+  return readClusters(image, layout, followChain(image, layout, layout.rootCluster, 'the root directory', context.owners), null);
 }
 
 function walkDirectory(context: WalkContext, directory: FatDirectory, parent: string, depth: number): void {
   for (const item of directory.items) {
-    const path = parent === '' ? item.name : `${parent}/${item.name}`;
+    const name = checkedEntryName(item.name, parent === '' ? 'the root directory' : `the directory ${parent}`);
+    const path = parent === '' ? name : `${parent}/${name}`;
+    checkEntryCount(context.entries.length + 1);
     if (item.isDirectory) {
       context.entries.push({ path, type: 'directory', size: 0, mode: null, modified: item.modified, clusters: [] });
       walkDirectory(context, subdirectory(context, item.firstCluster, path, depth + 1), path, depth + 1);
@@ -66,14 +70,14 @@ function subdirectory(context: WalkContext, firstCluster: number, path: string, 
     throw invalidImage(`the directory ${path} starts at cluster ${firstCluster}, which another directory already uses`);
   }
   context.visited.add(firstCluster);
-  const clusters = followChain(context.image, context.layout, firstCluster, `the directory ${path}`);
+  const clusters = followChain(context.image, context.layout, firstCluster, `the directory ${path}`, context.owners);
   return parseDirectory(readClusters(context.image, context.layout, clusters, null));
 }
 
 /** An empty file has first cluster 0 (the spec); any other needs a chain long enough for its size. */
 function fileClusters(context: WalkContext, item: { firstCluster: number; size: number }, path: string): number[] {
   if (item.size === 0 && item.firstCluster === 0) return [];
-  const clusters = followChain(context.image, context.layout, item.firstCluster, path);
+  const clusters = followChain(context.image, context.layout, item.firstCluster, path, context.owners);
   const needed = Math.ceil(item.size / context.layout.clusterBytes);
   if (clusters.length < needed) {
     throw invalidImage(

@@ -1,6 +1,7 @@
 // Walks one directory hierarchy (the primary one with Rock Ridge, or Joliet's) into entries with paths,
 // following subdirectories once each, so a directory that points back at an ancestor cannot loop.
 import { sliceOf } from '../byte-fields.js';
+import { checkEntryCount, checkedEntryName } from '../entry-names.js';
 import { invalidImage } from '../image-errors.js';
 import type { EntryType, ImageEntry } from '../image-volume.js';
 import { isSelfOrParent, jolietName, listDirectoryRecords, plainName, recordFlags, type DirectoryRecord } from './directory-records.js';
@@ -20,15 +21,20 @@ interface TreeContext {
   naming: IsoNaming;
   visited: Set<number>;
   entries: IsoEntry[];
+  /** Bytes of directory data read so far, against `maxDirectoryBytes`. */
+  directoryBytes: number;
 }
 
 // ECMA-119 allows 8 levels and Rock Ridge more; past this the image is corrupt, not deep.
 const maxDepth = 64;
+// A seed's directories take a few KiB; directories that claim more (each one counted once) are damage,
+// and reading them would cost time in proportion to what they claim.
+const maxDirectoryBytes = 64 * 1024 * 1024;
 const fileTypeMask = 0o170000;
 const fileTypes: Record<number, EntryType> = { 0o040000: 'directory', 0o100000: 'file', 0o120000: 'symlink' };
 
 export function walkIsoTree(image: Uint8Array, root: DirectoryRecord, options: { blockSize: number; naming: IsoNaming }): IsoEntry[] {
-  const context: TreeContext = { ...options, image, visited: new Set(), entries: [] };
+  const context: TreeContext = { ...options, image, visited: new Set(), entries: [], directoryBytes: 0 };
   walkDirectory(context, root, '', 0);
   return context.entries;
 }
@@ -38,6 +44,10 @@ function walkDirectory(context: TreeContext, directory: DirectoryRecord, path: s
   if (depth > maxDepth) throw invalidImage(`${where} lies more than ${maxDepth} levels deep; the directory tree is corrupt`);
   if (context.visited.has(directory.extent)) throw invalidImage(`${where} points back at a directory already read (block ${directory.extent})`);
   context.visited.add(directory.extent);
+  context.directoryBytes += directory.dataLength;
+  if (context.directoryBytes > maxDirectoryBytes) {
+    throw invalidImage(`${where} brings the directories to more than ${maxDirectoryBytes} bytes; the directory tree is corrupt`);
+  }
   const data = sliceOf(context.image, directory.extent * context.blockSize, directory.dataLength, where);
   let pendingExtents: IsoEntry['extents'] = [];
   for (const record of listDirectoryRecords(data, where)) {
@@ -49,16 +59,20 @@ function walkDirectory(context: TreeContext, directory: DirectoryRecord, path: s
       pendingExtents.push(extent);
       continue;
     }
-    const entry = describeRecord(context, record, path, [...pendingExtents, extent]);
+    const entry = describeRecord(context, record, { parent: path, where }, [...pendingExtents, extent]);
     pendingExtents = [];
     context.entries.push(entry);
+    checkEntryCount(context.entries.length);
     if (entry.type === 'directory') walkDirectory(context, record, entry.path, depth + 1);
   }
 }
 
-function describeRecord(context: TreeContext, record: DirectoryRecord, parent: string, extents: IsoEntry['extents']): IsoEntry {
+function describeRecord(context: TreeContext, record: DirectoryRecord, place: { parent: string; where: string }, extents: IsoEntry['extents']): IsoEntry {
+  const { parent, where } = place;
   const isDirectory = (record.flags & recordFlags.directory) !== 0;
-  const { name, mode, modified } = recordDetails(context, record);
+  const details = recordDetails(context, record);
+  const { mode, modified } = details;
+  const name = checkedEntryName(details.name, where);
   const posixType = mode === null ? undefined : fileTypes[mode & fileTypeMask];
   const type: EntryType = isDirectory ? 'directory' : (posixType ?? (mode === null ? 'file' : 'other'));
   return {

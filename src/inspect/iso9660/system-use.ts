@@ -2,6 +2,7 @@
 // SUSP on the root, ER names the extension, CE continues an area in another block, and the Rock Ridge
 // NM (name), PX (POSIX mode) and TF (time stamps) fields describe the file.
 import { concatBytes, latin1, sliceOf, u32le, u8, utf8Text } from '../byte-fields.js';
+import { invalidImage } from '../image-errors.js';
 import { decodeLongDate, decodeShortDate } from './iso-dates.js';
 
 export interface SystemUse {
@@ -22,6 +23,8 @@ export interface SystemUse {
 const rockRidgeSignatures = new Set(['RR', 'PX', 'NM', 'TF', 'SL', 'PN']);
 // A CE chain longer than this is a loop in a corrupt image; real ones need one or two.
 const maxContinuations = 16;
+// Linux and xorriso stop at 255 bytes; a name many times that long is a hostile image asking for memory.
+const maxNameBytes = 1024;
 const nameFlags = { current: 0x02, parent: 0x04 } as const;
 const timeFlags = { creation: 0x01, modify: 0x02, longForm: 0x80 } as const;
 
@@ -44,6 +47,8 @@ export function readSystemUse(image: Uint8Array, area: Uint8Array, blockSize: nu
       else applyField(field, result);
     }
   }
+  const nameBytes = nameParts.reduce((total, part) => total + part.length, 0);
+  if (nameBytes > maxNameBytes) throw invalidImage(`a Rock Ridge name is ${nameBytes} bytes long; names have at most 255`);
   if (nameParts.length > 0) result.name = utf8Text(concatBytes(nameParts)) || null;
   result.rockRidgeFields ||= nameParts.length > 0;
   return result;
@@ -95,5 +100,10 @@ function modificationTime(data: Uint8Array): Date | null {
 function continuationArea(image: Uint8Array, data: Uint8Array, blockSize: number): Uint8Array {
   if (data.length < 28) return new Uint8Array(0);
   const start = u32le(data, 4) * blockSize + u32le(data, 12);
-  return sliceOf(image, start, u32le(data, 20), 'a Rock Ridge continuation area');
+  const length = u32le(data, 20);
+  // SUSP 5.1: a continuation area lies within one logical block.
+  if (u32le(data, 12) + length > blockSize) {
+    throw invalidImage(`a Rock Ridge continuation area of ${length} bytes at byte ${u32le(data, 12)} of its block runs past the ${blockSize}-byte block`);
+  }
+  return sliceOf(image, start, length, 'a Rock Ridge continuation area');
 }

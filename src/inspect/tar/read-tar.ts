@@ -1,7 +1,9 @@
 // Reads a tar archive with tar-stream's extract: every entry with its size, mode and time, the file
 // bytes, and which of cloud-localds's layouts it has (files at the top, or under NoCloud's seed folders).
 import { extract, type Header } from 'tar-stream';
+import { CloudseedError } from '../../errors.js';
 import type { TarLayout } from '../../pack/seed-file.js';
+import { checkEntryCount } from '../entry-names.js';
 import { invalidImage } from '../image-errors.js';
 import { fileReader, type EntryType, type ImageEntry, type TarArchive } from '../image-volume.js';
 
@@ -44,8 +46,10 @@ async function extractEntries(archive: Uint8Array): Promise<TarEntry[]> {
       const described = describeEntry(entry.header, new Uint8Array(Buffer.concat(chunks)));
       // `tar -C dir -cf x .` starts with `./`, the archive's own root, which is no entry of its own.
       if (described.path !== '' && described.path !== '.') entries.push(described);
+      checkEntryCount(entries.length);
     }
   } catch (cause) {
+    if (cause instanceof CloudseedError) throw cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw invalidImage(`not a readable tar archive: ${reason}`, 'the archive is truncated or corrupt; write it again from its seed files');
   }
