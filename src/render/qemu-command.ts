@@ -1,8 +1,9 @@
 // A VM's QEMU command line, for running it without libvirt: one more rendering of the VmPlan, the
 // machine domain.xml describes (same disks in the same slots, same MACs, the SMBIOS serial). The words
 // come out quoted for the shell; templates/qemu.sh.hbs puts them around the host side of the NICs.
+// Every spec value is quoted twice over: for QEMU's option syntax where QEMU parses it, then for the shell.
 import type { NicPlan, VmPlan } from '../plan/types.js';
-import { shellValue } from './template-helpers.js';
+import { shellWord } from './template-helpers.js';
 
 /** A macvtap device qemu.sh creates on the NIC's host interface and hands to QEMU as a file descriptor. */
 export interface MacvtapSetup {
@@ -38,20 +39,44 @@ export interface QemuCommand {
   usesVhost: boolean;
 }
 
-const nicDevices: Record<string, string> = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
+/** A Map, so that a model named `toString` or `__proto__` is not found among an object's own keys. */
+const nicDevices = new Map([['virtio', 'virtio-net-pci'], ['e1000', 'e1000'], ['rtl8139', 'rtl8139']]);
 
-/** QEMU splits option values at commas; a comma inside a value is written twice. */
-function optionValue(text: string): string {
+/**
+ * QEMU splits an option's value (`-drive`, `-netdev`, `-device`, `-machine`, `-name`) at commas; a comma
+ * inside a value is written twice. Only after `key=`: QEMU reads the first, key-less part of
+ * `-machine pc,,x` as `pc` and then fails, and reads `-machine accel=kvm` as a key, so every value
+ * here gets its key. `-kernel`, `-initrd` and `-append` are not option lists: QEMU takes them whole.
+ */
+export function optionValue(text: string): string {
   return text.replace(/,/g, ',,');
 }
 
-/** Always quoted, which also keeps shellcheck from reading `qemu-system-x86_64` as arithmetic. */
-function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+/**
+ * A `-drive file=` name for the block layer, which reads `fat:rw:/dir`, `nbd:host:port` or `json:{...}`
+ * in a name as a protocol (a host folder or a remote disk instead of an image). A name starting with `/`
+ * or `./` is always a plain file, and `./` keeps a relative path what it was.
+ */
+function driveFile(file: string): string {
+  return optionValue(file.startsWith('/') ? file : `./${file}`);
 }
 
-/** A word with `${variable}` at its end, double-quoted so that only the variable expands. */
+/**
+ * Always quoted, which also keeps shellcheck from reading `qemu-system-x86_64` as arithmetic; as
+ * shellWord writes it when it holds control characters.
+ */
+function singleQuoted(text: string): string {
+  const word = shellWord(text);
+  return word.startsWith('$') ? word : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A word with `${variable}` at its end, double-quoted so that only the variable expands; a literal with
+ * control characters is written as shellWord writes it, joined to the quoted variable.
+ */
 function expandingWord(literal: string, variable: string): string {
+  const word = shellWord(literal);
+  if (word.startsWith('$')) return `${word}"\${${variable}}"`;
   return `"${literal.replace(/[$`"\\]/g, (character) => `\\${character}`)}\${${variable}}"`;
 }
 
@@ -64,7 +89,7 @@ export function macvtapName(macAddress: string): string {
 function seedSlot(vm: VmPlan): string[] {
   const attach = vm.domain.seedAttach;
   if (attach === null) return [];
-  const file = `file=${optionValue(vm.seed.hostPath)},format=${vm.seed.format}`;
+  const file = `file=${driveFile(vm.seed.hostPath)},format=${vm.seed.format}`;
   if (attach.bus === 'virtio') return ['-drive', `${file},if=virtio,id=seed${attach.device === 'cdrom' ? ',media=cdrom,readonly=on' : ''}`];
   const letter = attach.target.charCodeAt(2) - 'a'.charCodeAt(0);
   const bus = attach.bus === 'ide' ? `ide.${letter >> 1},unit=${letter & 1}` : `ide.${letter}`;
@@ -105,31 +130,40 @@ function nicBackend(nic: NicPlan, index: number): NicWords {
   }
 }
 
+/**
+ * The -device driver of a NIC model. Any other model is passed on as QEMU's device name, as libvirt does,
+ * after `driver=`: bare, `romfile=x` would be read as an option and `{` as the start of JSON.
+ */
+function nicDevice(model: string): string {
+  return nicDevices.get(model) ?? `driver=${optionValue(model)}`;
+}
+
 export function qemuCommand(vm: VmPlan): QemuCommand {
   const { domain } = vm;
   const lines: string[] = [];
   const literal = (...args: string[]) => {
-    if (args.length > 0) lines.push(args.map((arg) => shellValue(arg)).join(' '));
+    if (args.length > 0) lines.push(args.map((arg) => shellWord(arg)).join(' '));
   };
   literal('-name', `guest=${optionValue(vm.name)}`);
-  if (domain.machine !== null) literal('-machine', domain.machine);
+  if (domain.machine !== null) literal('-machine', `type=${optionValue(domain.machine)}`);
   literal(...(domain.type === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg']));
   literal('-m', String(domain.memoryMiB), '-smp', String(domain.vcpus));
   literal('-nodefaults', '-display', 'none', ...(domain.serialConsole ? ['-serial', 'mon:stdio'] : ['-monitor', 'stdio']));
   if (domain.smbiosNoCloud) literal('-smbios', 'type=1,serial=ds=nocloud');
   if (domain.kernelBoot !== null) {
+    // Taken whole by QEMU, commas included (a multiboot kernel's -initrd list aside, which libvirt does not escape either).
     literal('-kernel', domain.kernelBoot.kernel);
     if (domain.kernelBoot.initrd !== null) literal('-initrd', domain.kernelBoot.initrd);
     if (domain.kernelBoot.cmdline !== null) literal('-append', domain.kernelBoot.cmdline);
   }
   // The root disk first, so it is vda and a virtio seed vdb, as in domain.xml.
-  literal('-drive', `file=${optionValue(domain.rootDisk.path)},format=${domain.rootDisk.format},if=virtio`);
+  literal('-drive', `file=${driveFile(domain.rootDisk.path)},format=${domain.rootDisk.format},if=virtio`);
   literal(...seedSlot(vm));
   const setup: Pick<QemuCommand, 'macvtaps' | 'bridgeLookups' | 'taps' | 'usesVhost'> = { macvtaps: [], bridgeLookups: [], taps: [], usesVhost: false };
   vm.network.nics.forEach((nic, index) => {
     const backend = nicBackend(nic, index);
-    lines.push(`-netdev ${Array.isArray(backend.netdev) ? shellValue(backend.netdev[0]) : expandingWord(backend.netdev.literal, backend.netdev.variable)}`);
-    literal('-device', `${nicDevices[nic.model] ?? nic.model},netdev=net${index},mac=${nic.macAddress}`);
+    lines.push(`-netdev ${Array.isArray(backend.netdev) ? shellWord(backend.netdev[0]) : expandingWord(backend.netdev.literal, backend.netdev.variable)}`);
+    literal('-device', `${nicDevice(nic.model)},netdev=net${index},mac=${nic.macAddress}`);
     setup.macvtaps.push(...(backend.setup.macvtaps ?? []));
     setup.bridgeLookups.push(...(backend.setup.bridgeLookups ?? []));
     setup.taps.push(...(backend.setup.taps ?? []));

@@ -3,7 +3,7 @@
 // are parsed back; the script is checked by bash and QEMU in the tests.
 import { createHash } from 'node:crypto';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
-import { checkCloudConfig, checkRenderedXml, parseRenderedYaml } from './check-document.js';
+import { checkCloudConfig, checkDomainValues, checkRenderedXml, parseRenderedYaml } from './check-document.js';
 import { qemuCommand } from './qemu-command.js';
 import { loadTemplate } from './template-store.js';
 import { buildUserDataView } from './user-data-view.js';
@@ -51,5 +51,6 @@ export function renderVm(vm: VmPlan): SeedDocuments {
 }
 
 export function renderFleet(plan: FleetPlan): SeedDocuments[] {
+  checkDomainValues(plan);
   return plan.vms.map(renderVm);
 }

@@ -63,12 +63,29 @@ export function yamlValue(value: unknown, indent: number): string {
 }
 
 /**
+ * Characters XML 1.0 has no way to write, not even as a character reference: C0 controls other than tab,
+ * newline and carriage return, U+FFFE, U+FFFF and unpaired surrogates. libvirt's parser refuses a
+ * document holding one, so a value with one cannot reach domain.xml intact.
+ */
+const xmlUnwritable = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first character of `text` that XML 1.0 cannot carry, as U+XXXX, or null when it has none. */
+export function xmlUnwritableCharacter(text: string): string | null {
+  const found = xmlUnwritable.exec(text);
+  return found === null ? null : `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
  * A value for XML text or a single- or double-quoted attribute. Tab, newline and carriage return are
  * written as character references: a parser turns them raw into spaces in attributes (attribute-value
- * normalisation) and a raw carriage return into a newline in text.
+ * normalisation) and a raw carriage return into a newline in text. A value XML cannot carry is an error,
+ * never a document that libvirt would refuse or read differently.
  */
 export function xmlValue(value: unknown): string {
-  return String(value)
+  const text = String(value);
+  const unwritable = xmlUnwritableCharacter(text);
+  if (unwritable !== null) throw new Error(`${JSON.stringify(text)} holds ${unwritable}, which XML 1.0 cannot carry`);
+  return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -77,11 +94,52 @@ export function xmlValue(value: unknown): string {
     .replace(/[\t\n\r]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-/** A value for a shell-sourced KEY=value file (ifcfg): bare when safe, else single-quoted. */
+/**
+ * A shell word (a command's argument, or a value in a shell-sourced KEY=value file such as ifcfg): bare
+ * when safe, else single-quoted, inside which only the quote itself needs care. No shell word holds NUL.
+ */
 export function shellValue(value: unknown): string {
   const text = String(value);
+  if (text.includes('\0')) throw new Error(`${JSON.stringify(text)} holds NUL, which no shell word or argument can carry`);
   if (/^[A-Za-z0-9_./:@%+,=-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Control characters, and the bidirectional overrides and isolates that reorder what an editor or a
+ * terminal shows ("Trojan Source"). A newline would end a shell comment and run the rest as a command;
+ * the others would drive the terminal of whoever reads the script.
+ */
+const commentUnsafe = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const hasCommentUnsafe = new RegExp(commentUnsafe.source);
+
+/**
+ * A value for a `#` comment of a shell script (or any line-based format): on one line whatever it holds,
+ * with every control character written as a visible escape (`\x0a`, `\u202e`). For people to read only:
+ * a comment is not parsed, so the escape need not be reversible.
+ */
+export function commentText(value: unknown): string {
+  return String(value).replace(commentUnsafe, (character) => {
+    const code = character.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * A word of a bash script (qemu.sh): as shellValue, except that a value holding control characters is
+ * written `$'...'` with each of them as `\xHH` bytes, so the script holds none raw: a raw carriage
+ * return or ESC would redraw what someone reading the file sees, and a raw newline splits a command's
+ * look over lines. NUL is refused: no argument can hold it.
+ */
+const utf8 = new TextEncoder();
+
+export function shellWord(value: unknown): string {
+  const text = String(value);
+  if (text.includes('\0') || !hasCommentUnsafe.test(text)) return shellValue(text);
+  const escaped = text
+    .replace(/[\\']/g, (character) => `\\${character}`)
+    .replace(commentUnsafe, (character) => [...utf8.encode(character)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join(''));
+  return `$'${escaped}'`;
 }
 
 interface HelperOptions {
@@ -155,6 +213,8 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   );
   handlebars.registerHelper('xml', (value: unknown) => xmlValue(value));
   handlebars.registerHelper('shell', (value: unknown) => shellValue(value));
+  handlebars.registerHelper('shellWord', (value: unknown) => shellWord(value));
+  handlebars.registerHelper('comment', (value: unknown) => commentText(value));
   handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   handlebars.registerHelper('inc', (value: unknown) => Number(value) + 1);
   handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));

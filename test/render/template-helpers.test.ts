@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellValue, xmlValue, yamlValue } from '../../src/render/template-helpers.js';
+import { commentText, shellValue, shellWord, xmlValue, yamlValue } from '../../src/render/template-helpers.js';
 import { hasPython, pyyamlHandler, startPythonWorker, type PythonWorker, type PyYamlResult } from '../support/python-worker.js';
 import { missingTools } from '../support/tools.js';
 
@@ -214,5 +214,44 @@ describe.skipIf(missingTools('sh', 'bash').length > 0)('shellValue read back by 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Text with the characters that end a comment line, drive a terminal or reorder what it shows. */
+const hostileText = fc.string({
+  unit: fc.constantFrom("'", '"', '\\', '$', '`', ' ', '\n', '\r', '\t', '\x1b', '\x07', '\x7f', '\x9b', '\u202e', '\u2066', '\u2028', '#', ';', 'a', 'é', '🙂'),
+  maxLength: 12,
+});
+
+describe.skipIf(missingTools('bash').length > 0)('shellWord and commentText, as qemu.sh uses them', () => {
+  it('shellWord: bash reads every value back unchanged, and the script holds no control character raw', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostileText, { minLength: 1, maxLength: 8 }), async (values) => {
+        const script = `printf '%s\\0' ${values.map(shellWord).join(' ')}`;
+        expect(script).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+        const { stdout } = await run('bash', ['-c', script], { encoding: 'utf8' });
+        expect(stdout.split('\0').slice(0, -1), script).toEqual(values);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('commentText: one line, no control characters, and bash runs nothing of it', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostileText, { minLength: 1, maxLength: 8 }), async (values) => {
+        const comments = values.map((value) => `# ${commentText(value)}`);
+        for (const comment of comments) expect(comment).not.toMatch(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+        const { stdout } = await run('bash', ['-c', `${comments.join('\n')}\necho done`], { encoding: 'utf8' });
+        expect(stdout).toBe('done\n');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuse what no argument or XML document can hold', () => {
+    expect(() => shellWord('a\0b')).toThrow(/NUL/);
+    expect(() => xmlValue('a\x1bb')).toThrow(/U\+001B/);
+    expect(() => xmlValue('\ud800')).toThrow(/U\+D800/);
+    expect(xmlValue('\u{1F642}')).toBe('\u{1F642}');
   });
 });

@@ -8,6 +8,8 @@
 #
 # QEMU=/path/to/qemu-system-... picks another QEMU binary.
 # Creates macvtap devices with ip(8): run it as root.
+# Values are single-quoted as literals on purpose, `$(`, backticks and trailing backslashes included.
+# shellcheck disable=SC1003,SC2016
 set -eu
 qemu='/usr/local/bin/qemu-system-x86_64'
 qemu=${QEMU:-$qemu}
@@ -31,9 +33,10 @@ set -- \
   ;
 
 if $print_only; then
-  # Single quotes only where the shell needs them.
+  # Single quotes only where the shell needs them; $'...' for control characters, never raw to the terminal.
   for word in "$qemu" "$@"; do
     case $word in
+      *[[:cntrl:]]*) printf '%q ' "$word" ;;
       '' | *[!A-Za-z0-9_./:=,@%+-]*) printf "'%s' " "${word//\'/\'\\\'\'}" ;;
       *) printf '%s ' "$word" ;;
     esac
