@@ -1,5 +1,5 @@
 // The facts about this machine that planning depends on, gathered once so the planner stays pure.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { PlanEnvironment } from './vm-context.js';
 
 export function detectEnvironment(): PlanEnvironment {
@@ -10,5 +10,9 @@ export function detectEnvironment(): PlanEnvironment {
   } catch {
     kvmUsable = false;
   }
-  return { kvmUsable, fileExists: (path) => existsSync(path) };
+  return {
+    kvmUsable,
+    fileExists: (path) => existsSync(path),
+    isDirectory: (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  };
 }

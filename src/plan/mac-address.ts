@@ -19,3 +19,11 @@ export function deriveMac(seed: string, prefix: MacPrefix, attempt: number): str
   const first = ((digest[0]! | 0x02) & 0xfe) & 0xff;
   return hex(Uint8Array.from([first, ...digest.subarray(1, 6)])).join(':');
 }
+
+/**
+ * The part of a MAC that names its macvtap device in qemu.sh (`mvt` + these bytes, see
+ * render/qemu-command.ts macvtapName): the last three bytes, so the name fits IFNAMSIZ.
+ */
+export function macvtapTail(macAddress: string): string {
+  return macAddress.split(':').slice(3).join(':');
+}

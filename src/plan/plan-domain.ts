@@ -1,5 +1,6 @@
 // The libvirt side of one VM: machine, disks and where the seed is attached, and the seed image itself.
 import path from 'node:path';
+import type { FieldPath } from '../spec/source-map.js';
 import type { DomainPlan, SeedAttachPlan, SeedPlan } from './types.js';
 import type { VmContext } from './vm-context.js';
 
@@ -16,6 +17,24 @@ function planSeedAttach(device: 'disk' | 'cdrom', machine: string | null): SeedA
   return isQ35 ? { device, bus: 'sata', target: 'sdb' } : { device, bus: 'ide', target: 'hdc' };
 }
 
+/**
+ * A file the spec names for the hypervisor to open. A relative one travels with the spec, so it must be
+ * here; an absolute one names a path on the hypervisor, which need not be the machine that builds the
+ * seeds, so its absence here is only worth a warning. Either way a folder is never a disk image or a
+ * kernel: QEMU would fail to open it at start.
+ */
+function resolveSpecFile(context: VmContext, file: string, fieldPath: FieldPath, what: string): string {
+  const { fileExists, isDirectory } = context.options.environment;
+  const resolved = path.resolve(context.spec.baseDir, file);
+  if (isDirectory?.(resolved)) {
+    context.report(fieldPath, `${what} ${resolved} is a folder; expected a file`);
+  } else if (!fileExists(resolved)) {
+    if (!path.isAbsolute(file)) context.report(fieldPath, `${what} ${resolved} does not exist (a relative path is relative to the spec's folder)`);
+    else context.warnings.push(`${context.vm.name}: ${what} ${file} is not on this machine; it must exist on the hypervisor`);
+  }
+  return resolved;
+}
+
 function planRootDisk(context: VmContext): DomainPlan['rootDisk'] {
   const rootDisk = context.vm.domain?.rootDisk;
   if (!rootDisk) {
@@ -23,25 +42,20 @@ function planRootDisk(context: VmContext): DomainPlan['rootDisk'] {
     return { path: '', format: 'qcow2' };
   }
   const format = rootDisk.format ?? (/\.(img|raw)$/i.test(rootDisk.path) ? 'raw' : 'qcow2');
-  const { fileExists } = context.options.environment;
-  if (!path.isAbsolute(rootDisk.path)) {
-    // A relative image travels with the spec, so it must be here; an absolute one names a path on the
-    // hypervisor, which need not be the machine that builds the seeds.
-    const resolved = path.resolve(context.spec.baseDir, rootDisk.path);
-    if (!fileExists(resolved)) context.report(['domain', 'rootDisk', 'path'], `root disk image ${resolved} does not exist`);
-    return { path: resolved, format };
-  }
-  if (!fileExists(rootDisk.path)) {
-    context.warnings.push(`${context.vm.name}: root disk ${rootDisk.path} is not on this machine; it must exist on the hypervisor`);
-  }
-  return { path: rootDisk.path, format };
+  const resolved = resolveSpecFile(context, rootDisk.path, ['domain', 'rootDisk', 'path'], 'root disk');
+  // An absolute path is kept as written: it is the hypervisor's, not this machine's.
+  return { path: path.isAbsolute(rootDisk.path) ? rootDisk.path : resolved, format };
 }
 
 function planKernelBoot(context: VmContext): DomainPlan['kernelBoot'] {
   const boot = context.vm.domain?.kernelBoot;
   if (!boot) return null;
-  const resolve = (file: string) => path.resolve(context.spec.baseDir, file);
-  return { kernel: resolve(boot.kernel), initrd: boot.initrd === undefined ? null : resolve(boot.initrd), cmdline: boot.cmdline ?? null };
+  const fieldPath: FieldPath = ['domain', 'kernelBoot'];
+  return {
+    kernel: resolveSpecFile(context, boot.kernel, [...fieldPath, 'kernel'], 'kernel'),
+    initrd: boot.initrd === undefined ? null : resolveSpecFile(context, boot.initrd, [...fieldPath, 'initrd'], 'initrd'),
+    cmdline: boot.cmdline ?? null,
+  };
 }
 
 export function planDomain(context: VmContext): DomainPlan {

@@ -26,6 +26,24 @@ export interface NicDraft extends Omit<NicPlan, 'macAddress' | 'addressing'> {
 
 type Report = (fieldPath: FieldPath, message: string) => void;
 
+/**
+ * The network and broadcast addresses of a subnet (none for /31 and /32, RFC 3021): no NIC can hold
+ * one, and a gateway there is never answered.
+ */
+function isReservedAddress(subnet: Subnet, address: number): boolean {
+  const { first, last } = hostRange(subnet);
+  return subnetContains(subnet, address) && (address < first || address > last);
+}
+
+function describeSubnet(subnet: Subnet): string {
+  return `${subnet.network}/${subnet.prefix}`;
+}
+
+function hostAddresses(subnet: Subnet): string {
+  const { first, last } = hostRange(subnet);
+  return `${formatIpv4(first)}-${formatIpv4(last)}`;
+}
+
 export function planPool(name: string, pool: PoolSpec, report: Report): PoolPlan {
   const subnet = parseIpv4Cidr(pool.cidr)!.subnet;
   let { first, last } = hostRange(subnet);
@@ -33,11 +51,15 @@ export function planPool(name: string, pool: PoolSpec, report: Report): PoolPlan
     [first, last] = pool.range.split('-').map((part) => parseIpv4(part.trim())!) as [number, number];
     if (!subnetContains(subnet, first) || !subnetContains(subnet, last)) {
       report(['range'], `range ${pool.range} is outside the pool's subnet ${pool.cidr}`);
+    } else if (isReservedAddress(subnet, first) || isReservedAddress(subnet, last)) {
+      report(['range'], `range ${pool.range} includes the network or broadcast address of ${describeSubnet(subnet)}; expected a range within ${hostAddresses(subnet)}`);
     }
   }
   const gateway = pool.gateway ?? null;
   if (gateway !== null && !subnetContains(subnet, parseIpv4(gateway)!)) {
     report(['gateway'], `gateway ${gateway} is outside the pool's subnet ${subnet.network}/${subnet.prefix}`);
+  } else if (gateway !== null && isReservedAddress(subnet, parseIpv4(gateway)!)) {
+    report(['gateway'], `gateway ${gateway} is the network or broadcast address of ${describeSubnet(subnet)}; expected a host address in ${hostAddresses(subnet)}`);
   }
   return { name, subnet, first, last, gateway, dnsServers: pool.dns?.servers ?? [], dnsSearch: pool.dns?.search ?? [] };
 }
@@ -60,8 +82,8 @@ function planAddressing(nic: NicSpec, fieldPath: FieldPath, pools: Map<string, P
     return null;
   }
   const { subnet, address } = cidr;
-  if (subnet.prefix < 31 && (formatIpv4(address) === subnet.network || address === hostRange(subnet).last + 1)) {
-    report([...fieldPath, 'address'], `${nic.address} is the network or broadcast address of its subnet`);
+  if (isReservedAddress(subnet, address)) {
+    report([...fieldPath, 'address'], `${nic.address} is the network or broadcast address of its subnet; expected a host address in ${hostAddresses(subnet)}`);
   }
   return { kind: 'static', address: formatIpv4(address), ...subnet };
 }
@@ -73,6 +95,10 @@ function pinPoolAddress(text: string, pool: PoolPlan, fieldPath: FieldPath, repo
     report(fieldPath, `address ${text} is outside its subnet ${pool.subnet.network}/${pool.subnet.prefix} (pool ${pool.name})`);
     return null;
   }
+  if (isReservedAddress(pool.subnet, address)) {
+    report(fieldPath, `address ${text} is the network or broadcast address of pool ${pool.name}'s subnet; expected a host address in ${hostAddresses(pool.subnet)}`);
+    return null;
+  }
   return { kind: 'static', address: formatIpv4(address), ...pool.subnet };
 }
 
@@ -82,9 +108,17 @@ function subnetOf(addressing: NicDraft['addressing']): Subnet | null {
   return null;
 }
 
-function planRoutes(nic: NicSpec): RoutePlan[] {
-  return (nic.routes ?? []).map((route) => {
+/**
+ * Each route is rendered on its own NIC (v2 `routes`, v1 subnet routes, `route-<dev>`), so the kernel
+ * adds it with `dev <nic>` and refuses a next hop outside that NIC's subnet ("Nexthop has invalid
+ * gateway"). A DHCP NIC's subnet is not known until boot, so its routes are taken on trust.
+ */
+function planRoutes(nic: NicSpec, subnet: Subnet | null, fieldPath: FieldPath, report: Report): RoutePlan[] {
+  return (nic.routes ?? []).map((route, index) => {
     const destination = parseIpv4Cidr(route.to === 'default' ? '0.0.0.0/0' : route.to)!;
+    if (subnet !== null && !subnetContains(subnet, parseIpv4(route.via)!)) {
+      report([...fieldPath, 'routes', index, 'via'], `gateway ${route.via} is unreachable: expected an address on this NIC's subnet ${describeSubnet(subnet)}`);
+    }
     return { ...destination.subnet, via: route.via, metric: route.metric ?? null };
   });
 }
@@ -102,8 +136,13 @@ function planGateway(nic: NicSpec, addressing: NicDraft['addressing'], pool: Poo
   // A pool's own gateway was checked against the pool's subnet once, in planPool.
   if (gateway === null || nic.gateway === undefined) return gateway;
   const subnet = subnetOf(addressing);
-  if (subnet && !subnetContains(subnet, parseIpv4(gateway)!)) {
+  const value = parseIpv4(gateway)!;
+  if (subnet && !subnetContains(subnet, value)) {
     report([...fieldPath, 'gateway'], `gateway ${gateway} is outside the NIC's subnet ${subnet.network}/${subnet.prefix}`);
+  } else if (subnet && isReservedAddress(subnet, value)) {
+    report([...fieldPath, 'gateway'], `gateway ${gateway} is the network or broadcast address of ${describeSubnet(subnet)}; expected another host in ${hostAddresses(subnet)}`);
+  } else if (addressing.kind === 'static' && addressing.address === gateway) {
+    report([...fieldPath, 'gateway'], `gateway ${gateway} is the NIC's own address; expected another host on ${describeSubnet(addressing)}, such as the router`);
   } else if (addressing.kind === 'dhcp') {
     report([...fieldPath, 'gateway'], 'a gateway is only for static addresses; DHCP supplies its own');
   }
@@ -127,13 +166,41 @@ function planNic(context: VmContext, nic: NicSpec, index: number, pools: Map<str
     gateway: planGateway(nic, addressing, pool, fieldPath, report),
     dnsServers: nic.dns?.servers ?? pool?.dnsServers ?? [],
     dnsSearch: nic.dns?.search ?? pool?.dnsSearch ?? [],
-    routes: planRoutes(nic),
+    routes: planRoutes(nic, subnetOf(addressing), fieldPath, report),
     mtu: nic.mtu ?? null,
     host,
     model,
     vhost: nic.vhost ?? (model === 'virtio' && host.type !== 'user'),
     fieldPath,
   };
+}
+
+/** Where a NIC's default routes were set, by metric (a gateway has none): `gateway`, its pool's, or a route. */
+function defaultRoutes(nic: NicSpec, draft: NicDraft, fieldPath: FieldPath): Map<number | null, FieldPath> {
+  const found = new Map<number | null, FieldPath>();
+  if (draft.gateway !== null) found.set(null, [...fieldPath, nic.gateway === undefined ? 'pool' : 'gateway']);
+  draft.routes.forEach((route, index) => {
+    if (route.prefix === 0 && !found.has(route.metric)) found.set(route.metric, [...fieldPath, 'routes', index, 'to']);
+  });
+  return found;
+}
+
+/**
+ * Two default routes with one metric on two NICs: the kernel keeps one and refuses the other (netplan
+ * warns of "conflicting default route declarations"), so which NIC carries traffic is left to chance.
+ */
+function checkDefaultRoutes(context: VmContext, nics: NicSpec[], drafts: (NicDraft | null)[]): void {
+  const holders = new Map<number | null, string>();
+  drafts.forEach((draft, index) => {
+    if (!draft) return;
+    for (const [metric, fieldPath] of defaultRoutes(nics[index]!, draft, ['network', 'nics', index])) {
+      const holder = holders.get(metric);
+      const which = metric === null ? 'a default gateway' : `a default route with metric ${metric}`;
+      if (holder !== undefined) {
+        context.report(fieldPath, `${draft.device} and ${holder} both carry ${which}; expected one default per metric (drop one, or give it a route to default with another metric)`);
+      } else holders.set(metric, draft.device);
+    }
+  });
 }
 
 export function planNicDrafts(context: VmContext, pools: Map<string, PoolPlan>): NicDraft[] {
@@ -145,5 +212,6 @@ export function planNicDrafts(context: VmContext, pools: Map<string, PoolPlan>):
     if (devices.has(draft.device)) context.report(['network', 'nics', index, 'device'], `device ${draft.device} is used by two NICs`);
     devices.add(draft.device);
   });
+  checkDefaultRoutes(context, nics, drafts);
   return drafts.filter((draft): draft is NicDraft => draft !== null);
 }

@@ -10,6 +10,8 @@ export interface PlanEnvironment {
   /** Whether /dev/kvm is usable here; decides `type: auto`. */
   kvmUsable: boolean;
   fileExists(path: string): boolean;
+  /** Whether `path` is an existing folder; without it, paths are not checked for naming a folder. */
+  isDirectory?(path: string): boolean;
 }
 
 export interface PlanOptions {

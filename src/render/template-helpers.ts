@@ -207,6 +207,16 @@ function cachedYamlValue(value: unknown, indent: number): string {
   return text;
 }
 
+/**
+ * libvirt spells the macvtap modes as `ip link` does except one: `passthru` is `passthrough` in a
+ * domain's `<source mode>` (libvirt's schema refuses `passthru`, and virsh define with it).
+ */
+const libvirtMacvtapModes: ReadonlyMap<string, string> = new Map([['passthru', 'passthrough']]);
+
+export function libvirtMacvtapMode(mode: string): string {
+  return libvirtMacvtapModes.get(mode) ?? mode;
+}
+
 export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('yaml', (value: unknown, options: HelperOptions) =>
     cachedYamlValue(value, Number(options.hash.indent ?? 0)),
@@ -215,6 +225,7 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('shell', (value: unknown) => shellValue(value));
   handlebars.registerHelper('shellWord', (value: unknown) => shellWord(value));
   handlebars.registerHelper('comment', (value: unknown) => commentText(value));
+  handlebars.registerHelper('libvirtMacvtapMode', (mode: unknown) => libvirtMacvtapMode(String(mode)));
   handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   handlebars.registerHelper('inc', (value: unknown) => Number(value) + 1);
   handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));

@@ -17,11 +17,26 @@ export function normalizeMac(text: string): string | null {
 
 // The name becomes a folder and a libvirt domain name: no separators, no dot-dot, nothing hidden.
 const vmNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What cloudseed itself keeps in the output folder beside the VM folders (the `.cloudseed` folder is hidden, which the pattern refuses). */
+const reservedOutputNames = ['manifest.json'];
 const hostLabel = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const hostnamePattern = new RegExp(`^(?=.{1,253}$)${hostLabel}(\\.${hostLabel})*$`);
 const deviceNamePattern = /^[A-Za-z0-9_.:-]{1,15}$/;
 const userNamePattern = /^[a-z_][a-z0-9_.-]{0,31}\$?$/i;
-const cryptHashPattern = /^\$(1|2[abxy]|5|6|y|gy|7)\$[^\s:]+$/;
+
+const controlCharacterPattern = /[\u0000-\u001f\u007f]/;
+/** The same less tab, which separates words on a sudoers or kernel command line as a space does. */
+const controlCharacterButTabPattern = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** C0 controls and DEL: XML 1.0 cannot carry most of them, and a line break splits a config line. */
+export function hasControlCharacter(text: string): boolean {
+  return controlCharacterPattern.test(text);
+}
+
+/** A value quoted for a message, with control characters escaped so the report stays one line. */
+function shown(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 export function isValidHostname(text: string): boolean {
   return hostnamePattern.test(text);
@@ -36,10 +51,17 @@ function checked(isValid: (value: string) => boolean, describe: (value: string) 
     });
 }
 
-export const vmNameText = checked(
-  (value) => vmNamePattern.test(value) && !value.includes('..'),
-  (value) => `"${value}" is not a usable VM name: letters, digits, _ . -, starting with a letter or digit, no "..", at most 64`,
-);
+export const vmNameText = z
+  .string()
+  .min(1)
+  .superRefine((value, context) => {
+    if (!vmNamePattern.test(value) || value.includes('..')) {
+      context.addIssue({ code: 'custom', message: `${shown(value)} is not a usable VM name: letters, digits, _ . -, starting with a letter or digit, no "..", at most 64` });
+    } else if (reservedOutputNames.includes(value.toLowerCase())) {
+      // Compared without case: on a case-insensitive file system Manifest.json is the same file.
+      context.addIssue({ code: 'custom', message: `"${value}" is the name of the fleet's manifest in the output folder; choose another VM name` });
+    }
+  });
 export const hostnameText = checked(isValidHostname, (value) => `"${value}" is not a valid hostname (RFC 1123: labels of letters, digits and inner hyphens)`);
 export const domainNameText = checked(isValidHostname, (value) => `"${value}" is not a domain name`);
 export const ipv4Text = checked((value) => parseIpv4(value) !== null, (value) => `"${value}" is not an IPv4 address`);
@@ -63,11 +85,127 @@ export const ipRangeText = checked(
 export const macText = checked((value) => normalizeMac(value) !== null, (value) => `"${value}" is not a unicast MAC address such as 52:54:00:12:34:56`);
 export const deviceNameText = checked((value) => deviceNamePattern.test(value), (value) => `"${value}" is not an interface name (1-15 of A-Z a-z 0-9 _ . : -)`);
 export const userNameText = checked((value) => userNamePattern.test(value), (value) => `"${value}" is not a valid user name (letters, digits, _ . -, at most 32)`);
-export const cryptHashText = checked((value) => cryptHashPattern.test(value), () => 'expected a crypt(3) hash such as "$6$salt$..." (mkpasswd -m sha-512)');
-export const guestPathText = checked((value) => value.startsWith('/'), (value) => `"${value}" must be an absolute path in the guest`);
+/**
+ * The crypt(3) hashes a Linux guest can check, each in full: a cut or mistyped hash is a password no one
+ * can type. Locked markers (`!`, `*`, `!$6$…`) are refused too: `lockPassword` locks an account, and
+ * el7's chpasswd list would set a marker that is not a hash as a plaintext password.
+ */
+const cryptHashSchemes: { prefix: RegExp; pattern: RegExp; shape: string }[] = [
+  { prefix: /^\$1\$/, pattern: /^\$1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$/, shape: 'MD5: $1$, a salt of up to 8 characters, $, then 22 characters of [./0-9A-Za-z]' },
+  { prefix: /^\$5\$/, pattern: /^\$5\$(rounds=[1-9][0-9]{0,8}\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{43}$/, shape: 'SHA-256: $5$, optional rounds=N$, a salt of up to 16 characters, $, then 43 characters of [./0-9A-Za-z]' },
+  { prefix: /^\$6\$/, pattern: /^\$6\$(rounds=[1-9][0-9]{0,8}\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{86}$/, shape: 'SHA-512: $6$, optional rounds=N$, a salt of up to 16 characters, $, then 86 characters of [./0-9A-Za-z]' },
+  { prefix: /^\$2[aby]\$/, pattern: /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./0-9A-Za-z]{53}$/, shape: 'bcrypt: $2b$, a cost of 04 to 31, $, then 53 characters of [./0-9A-Za-z]' },
+  { prefix: /^\$g?y\$/, pattern: /^\$g?y\$[./0-9A-Za-z]+\$[./0-9A-Za-z]{1,86}\$[./0-9A-Za-z]{43}$/, shape: 'yescrypt: $y$, parameters, $, a salt, $, then 43 characters of [./0-9A-Za-z]' },
+  { prefix: /^\$7\$/, pattern: /^\$7\$[./0-9A-Za-z]{12,}\$[./0-9A-Za-z]{43}$/, shape: 'scrypt: $7$, parameters and salt, $, then 43 characters of [./0-9A-Za-z]' },
+];
+
+/** Why `value` is not a usable crypt hash, or null when it is one. Never quotes the value: it is a secret's hash. */
+export function cryptHashProblem(value: string): string | null {
+  const scheme = cryptHashSchemes.find((candidate) => candidate.prefix.test(value));
+  if (scheme === undefined) {
+    if (/^[!*]/.test(value)) return 'a locked-password marker (! or *) is not a hash: leave passwordHash out and set lockPassword: true';
+    return 'expected a crypt(3) hash: $6$ (mkpasswd -m sha-512), $5$, $y$, $2b$ or $1$';
+  }
+  return scheme.pattern.test(value) ? null : `not a complete crypt(3) hash; ${scheme.shape}`;
+}
+
+export const cryptHashText = z.string().superRefine((value, context) => {
+  const problem = cryptHashProblem(value);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+/** A file written in the guest: absolute, and a file rather than a folder (cloud-init would fail to open it). */
+export const guestPathText = checked(
+  (value) => value.startsWith('/') && !hasControlCharacter(value) && !value.endsWith('/') && !value.split('/').some((part) => part === '.' || part === '..'),
+  (value) => `${shown(value)} is not a file path in the guest: expected an absolute path such as /etc/motd, without control characters, "." or ".." parts or a trailing /`,
+);
 export const instanceIdText = checked((value) => !/[\s\0]/.test(value), () => 'an instance-id cannot contain spaces or control characters');
-/** A password may hold any character but a line break, which would split chpasswd's list, or NUL, where crypt(3) would end it. */
+// Accounts: cloud-init hands group names to groupadd and usermod -G, which split at commas and
+// /etc/group at colons; shadow-utils accepts the same characters for groups as for users.
+export const groupNameText = checked(
+  (value) => userNamePattern.test(value),
+  (value) => `${shown(value)} is not a valid group name: a letter or _, then letters, digits, _ . - (at most 32), no commas, colons or spaces`,
+);
+/** A sudoers rule is one line of /etc/sudoers.d; a line break would start a rule of its own. */
+export const sudoRuleText = checked(
+  (value) => !controlCharacterButTabPattern.test(value),
+  () => 'expected one sudoers rule such as "ALL=(ALL) NOPASSWD:ALL", without line breaks or control characters',
+);
+
+/** Whether a path names a folder rather than a file: a trailing / or a last part of . or .. */
+function namesFolder(value: string): boolean {
+  const last = value.split('/').pop();
+  return last === '' || last === '.' || last === '..';
+}
+
+/** A file on the hypervisor that libvirt opens (`absFilePath` in its schema): absolute, a file, one line. */
+export const hostFilePathText = checked(
+  (value) => value.startsWith('/') && !namesFolder(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not an absolute file path such as /usr/bin/qemu-system-x86_64 (no control characters, no trailing /)`,
+);
+/** A shell is exec'd by login, so it is an absolute path of a file in the guest. */
+export const shellPathText = checked(
+  (value) => value.startsWith('/') && !namesFolder(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not a shell: expected an absolute path such as /bin/bash, without control characters`,
+);
+/** A file the spec names, relative to the spec or absolute; plan/ checks that a relative one exists. */
+export const specFilePathText = checked(
+  (value) => !namesFolder(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not a file path: expected a file (no trailing /, "." or "..") without control characters`,
+);
+export const specFolderPathText = checked(
+  (value) => !hasControlCharacter(value),
+  (value) => `${shown(value)} is not a folder path: control characters are not allowed`,
+);
+
+/** The kernel reads its command line as one line of words (/proc/cmdline); tabs separate words too. */
+export const kernelCommandLineText = z.string().superRefine((value, context) => {
+  if (controlCharacterButTabPattern.test(value)) {
+    context.addIssue({ code: 'custom', message: 'expected a kernel command line on one line such as "console=ttyS0 root=/dev/vda1", without control characters' });
+  }
+});
+
+// libvirt's own spellings, from its RNG schemas (/usr/share/libvirt/schemas) and what `virsh define`
+// accepts: a value outside them is only refused when the domain is defined, long after the build.
+/** `archnames` in basictypes.rng; libvirt refuses any other arch ("Unknown architecture"). */
+export const libvirtArchitectures = [
+  'aarch64', 'alpha', 'armv6l', 'armv7l', 'cris', 'i686', 'ia64', 'lm32', 'm68k', 'microblaze', 'microblazeel',
+  'mips', 'mipsel', 'mips64', 'mips64el', 'openrisc', 'parisc', 'parisc64', 'ppc', 'ppc64', 'ppc64le', 'ppcemb',
+  'riscv32', 'riscv64', 's390', 's390x', 'sh4', 'sh4eb', 'sparc', 'sparc64', 'unicore32', 'x86_64', 'xtensa', 'xtensaeb',
+] as const;
+export const architectureText = checked(
+  (value) => (libvirtArchitectures as readonly string[]).includes(value),
+  (value) => `${shown(value)} is not an architecture libvirt knows: expected one of x86_64, i686, aarch64, armv7l, ppc64le, s390x, riscv64, … (libvirt's archnames)`,
+);
+/** `<type machine=...>` in domaincommon.rng; QEMU would also read a comma as the start of an option. */
+export const machineTypeText = checked(
+  (value) => /^[A-Za-z0-9_.-]+$/.test(value),
+  (value) => `${shown(value)} is not a machine type: expected letters, digits, _ . - such as q35, pc or pc-q35-8.2`,
+);
+/** libvirt's NET_MODEL_CHARS: a comma would otherwise pass QEMU options of its own through -device. */
+export const nicModelText = checked(
+  (value) => /^[A-Za-z0-9_-]+$/.test(value),
+  (value) => `${shown(value)} is not a NIC model: expected letters, digits, _ - such as virtio, e1000 or rtl8139`,
+);
+/**
+ * A host interface (macvtap parent, bridge, tap): the kernel's dev_valid_name takes 1-15 bytes (IFNAMSIZ
+ * less the NUL), not "." or "..", and no /, : or whitespace; libvirt's deviceName allows only ASCII
+ * letters, digits and _ . - : / \. Together that leaves these, less the backslash, which no real
+ * interface uses and which shells and udev rules read as an escape.
+ */
+export const hostInterfaceNameText = checked(
+  (value) => /^[A-Za-z0-9_.-]{1,15}$/.test(value) && value !== '.' && value !== '..',
+  (value) => `${shown(value)} is not a Linux interface name: expected 1-15 of A-Z a-z 0-9 _ . - (not "." or "..")`,
+);
+/** libvirt's deviceName less / (libvirt refuses it: the name is a file name) and the backslash. */
+export const libvirtNetworkNameText = checked(
+  (value) => /^[A-Za-z0-9_.:-]+$/.test(value),
+  (value) => `${shown(value)} is not a libvirt network name: expected letters, digits, _ . : - such as default`,
+);
+
+/** A password is not empty and may hold any character but a line break, which would split chpasswd's list, or NUL, where crypt(3) would end it. */
 export const passwordText = z.string().superRefine((value, context) => {
+  // An empty password is refused: it is what a YAML slip (a tag, an alias, a bare `password:`) leaves.
+  if (value === '') context.addIssue({ code: 'custom', message: 'a password cannot be empty' });
   if (/[\r\n]/.test(value)) context.addIssue({ code: 'custom', message: 'a password cannot contain a line break' });
   if (value.includes('\0')) context.addIssue({ code: 'custom', message: 'a password cannot contain a NUL character' });
 });

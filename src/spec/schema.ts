@@ -2,8 +2,10 @@
 // the VM settings are one schema with every field optional; plan/ decides what is required after merging.
 import { z } from 'zod';
 import {
-  cryptHashText, deviceNameText, domainNameText, guestPathText, hostnameText, instanceIdText, ipRangeText,
-  ipv4CidrText, ipv4Text, macText, nicAddressText, passwordText, routeTargetText, userNameText, vmNameText,
+  architectureText, cryptHashText, deviceNameText, domainNameText, groupNameText, guestPathText, hostFilePathText,
+  hostInterfaceNameText, hostnameText, instanceIdText, ipRangeText, ipv4CidrText, ipv4Text, kernelCommandLineText,
+  libvirtNetworkNameText, machineTypeText, macText, nicAddressText, nicModelText, passwordText, routeTargetText,
+  shellPathText, specFilePathText, specFolderPathText, sudoRuleText, userNameText, vmNameText,
 } from './formats.js';
 
 const text = z.string().min(1);
@@ -24,10 +26,10 @@ const passwordFields = {
 export const userSchema = z.strictObject({
   name: userNameText,
   gecos: z.string().optional(),
-  groups: z.array(text).optional(),
+  groups: z.array(groupNameText).optional(),
   /** A sudoers rule such as `ALL=(ALL) NOPASSWD:ALL`, or false for none. */
-  sudo: z.union([text, z.literal(false)]).optional(),
-  shell: text.optional(),
+  sudo: z.union([sudoRuleText, z.literal(false)]).optional(),
+  shell: shellPathText.optional(),
   sshAuthorizedKeys: z.array(text).optional(),
   lockPassword: z.boolean().optional(),
   ...passwordFields,
@@ -49,7 +51,17 @@ export const sshSchema = z.strictObject({
 });
 
 /** cloud-init's `groups` form: a bare group name, or `{group: [members]}`. */
-export const groupSchema = z.union([text, z.record(text, z.array(text))]);
+export const groupSchema = z.union([
+  groupNameText,
+  // The key is checked here rather than by z.record's key schema, whose issue says only "Invalid key".
+  z.record(z.string(), z.array(userNameText)).superRefine((groups, context) => {
+    for (const name of Object.keys(groups)) {
+      const checked = groupNameText.safeParse(name);
+      // Reported on the entry, not under the key: a key may hold the very spaces that make it wrong.
+      if (!checked.success) context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'not a group name' });
+    }
+  }),
+]);
 
 export const writeFileSchema = z.strictObject({
   path: guestPathText,
@@ -73,11 +85,11 @@ export const dnsSchema = z.strictObject({
 
 /** How the NIC reaches the host: the libvirt `<interface type=...>` kinds. */
 export const hostLinkSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('direct'), dev: text, mode: z.enum(macvtapModes).optional() }),
-  z.strictObject({ type: z.literal('bridge'), bridge: text }),
-  z.strictObject({ type: z.literal('network'), network: text }),
+  z.strictObject({ type: z.literal('direct'), dev: hostInterfaceNameText, mode: z.enum(macvtapModes).optional() }),
+  z.strictObject({ type: z.literal('bridge'), bridge: hostInterfaceNameText }),
+  z.strictObject({ type: z.literal('network'), network: libvirtNetworkNameText }),
   z.strictObject({ type: z.literal('user') }),
-  z.strictObject({ type: z.literal('ethernet'), tap: text }),
+  z.strictObject({ type: z.literal('ethernet'), tap: hostInterfaceNameText }),
 ]);
 
 export const nicSchema = z.strictObject({
@@ -93,7 +105,7 @@ export const nicSchema = z.strictObject({
   routes: z.array(routeSchema).optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
   host: hostLinkSchema.optional(),
-  model: text.optional(),
+  model: nicModelText.optional(),
   vhost: z.boolean().optional(),
 });
 
@@ -106,22 +118,32 @@ export const networkSchema = z.strictObject({
 });
 
 export const rootDiskSchema = z.strictObject({
-  path: text,
+  path: specFilePathText,
   format: z.enum(['qcow2', 'raw']).optional(),
 });
+
+/**
+ * 64 TiB: the most physical memory a 4-level-paging x86-64 Linux guest addresses (MAX_PHYSMEM_BITS 46),
+ * more than any single host has. libvirt itself only overflows at 2^43 MiB (2^63 bytes, "numerical
+ * overflow" at define); anything above 64 TiB is nearly always KiB or bytes written as MiB, which QEMU
+ * would fail to allocate when the VM starts.
+ */
+export const maxMemoryMiB = 64 * 1024 * 1024;
+/** The q35 machine of QEMU 9.0 takes 4096 vCPUs, the most of any x86 machine; libvirt's schema stops at 65535. */
+export const maxVcpus = 4096;
 
 export const domainSchema = z.strictObject({
   type: z.enum(['kvm', 'qemu', 'auto']).optional(),
   /** MiB */
-  memory: z.number().int().min(64).optional(),
-  vcpus: z.number().int().min(1).max(4096).optional(),
-  arch: text.optional(),
-  machine: text.optional(),
-  emulator: text.optional(),
+  memory: z.number().int().min(64, 'expected at least 64 (MiB)').max(maxMemoryMiB, `expected at most ${maxMemoryMiB} (MiB, 64 TiB); is it in KiB or bytes?`).optional(),
+  vcpus: z.number().int().min(1, 'expected at least 1 vCPU').max(maxVcpus, `expected at most ${maxVcpus} vCPUs (QEMU's largest x86 machine)`).optional(),
+  arch: architectureText.optional(),
+  machine: machineTypeText.optional(),
+  emulator: hostFilePathText.optional(),
   rootDisk: rootDiskSchema.optional(),
   /** Boot a kernel directly instead of the root disk's boot loader (libvirt <kernel>, <initrd>, <cmdline>). */
   kernelBoot: z
-    .strictObject({ kernel: text, initrd: text.optional(), cmdline: z.string().optional() })
+    .strictObject({ kernel: specFilePathText, initrd: specFilePathText.optional(), cmdline: kernelCommandLineText.optional() })
     .optional(),
   /** Attach the seed as a virtio disk (vdb, seen at once) or as a cdrom. */
   seedAttach: z.enum(['disk', 'cdrom']).optional(),
@@ -136,7 +158,7 @@ export const seedSchema = z.strictObject({
   format: z.enum(seedFormats).optional(),
   packer: z.enum(packerChoices).optional(),
   /** Where the hypervisor finds the seed; default: the absolute path of the built image. */
-  hostPath: text.optional(),
+  hostPath: hostFilePathText.optional(),
 });
 
 export const vmSettingsSchema = z.strictObject({
@@ -147,7 +169,7 @@ export const vmSettingsSchema = z.strictObject({
   /** `hashed` (default) or `plaintext`, for old guests that cannot take hashes. */
   passwordStorage: z.enum(['hashed', 'plaintext']).optional(),
   /** A folder of templates that replace the built-in ones, relative to the spec file. */
-  templates: text.optional(),
+  templates: specFolderPathText.optional(),
   users: z.array(userSchema).optional(),
   rootPassword: passwordText.optional(),
   chpasswd: chpasswdSchema.optional(),

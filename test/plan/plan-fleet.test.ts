@@ -82,6 +82,21 @@ describe('planFleet: MAC addresses', () => {
     expect(fleet.vms[1]!.network.nics[0]!.macAddress).toBe(taken);
     expect(fleet.vms[0]!.network.nics[0]!.macAddress).toBe(deriveMac('f/a/eth0', 'qemu', 1));
   });
+
+  it('moves a derived macvtap MAC aside when another macvtap MAC ends in the same three bytes', () => {
+    // qemu.sh names a macvtap device after the last three bytes: 02:00:00:<tail> takes mvt<tail>.
+    const tail = deriveMac('f/a/eth0', 'qemu', 0).slice(9);
+    const direct = 'host: { type: direct, dev: eth0 }';
+    const spec = (hostOfA: string) => `${base}vms:
+  - name: a
+    network: { nics: [{ device: eth0, pool: lan, ${hostOfA} }] }
+  - name: b
+    network: { nics: [{ device: eth0, pool: lan, mac: "02:00:00:${tail}", ${direct} }] }
+`;
+    expect(plan(spec(direct)).vms[0]!.network.nics[0]!.macAddress).toBe(deriveMac('f/a/eth0', 'qemu', 1));
+    // Only macvtap NICs share the device namespace; a bridge NIC keeps its first candidate.
+    expect(plan(spec('host: { type: bridge, bridge: br0 }')).vms[0]!.network.nics[0]!.macAddress).toBe(deriveMac('f/a/eth0', 'qemu', 0));
+  });
 });
 
 describe('planFleet: defaults', () => {
