@@ -49,24 +49,42 @@ export class CloudseedError extends Error {
   }
 }
 
+// C0 controls, DEL, C1 controls, and the bidirectional overrides and isolates that can reorder what a
+// terminal shows ("Trojan Source"). A spec can put any of them in a name, a key or a file name; printed
+// raw, ESC sequences would drive the user's terminal.
+const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const namedEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** `text` with every control character as a visible escape (`\x1b`, `\n`, `\u202e`), safe to print. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(unsafeCharacters, (character) => {
+    const code = character.charCodeAt(0);
+    return namedEscapes[character] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
+/** The place a problem is, as people read it; control characters in the file name or field are escaped. */
 export function formatLocation(location: SourceLocation): string {
-  let place = location.file;
+  let place = escapeControlCharacters(location.file);
   if (location.line !== null) {
     place += `:${location.line}`;
     if (location.column !== null) place += `:${location.column}`;
   }
-  return location.field ? `${place} ${location.field}` : place;
+  return location.field ? `${place} ${escapeControlCharacters(location.field)}` : place;
 }
 
-/** The text a person reads: every problem on its own line, then the hint. */
+/**
+ * The text a person reads: every problem on its own line, then the hint. Every part is escaped here,
+ * in the one place errors become text, so no value from a spec reaches the terminal raw.
+ */
 export function formatError(error: CloudseedError): string {
   const lines: string[] = [];
-  const head = error.location ? `${formatLocation(error.location)}: ${error.message}` : error.message;
-  lines.push(`error: ${head}`);
+  const message = escapeControlCharacters(error.message);
+  lines.push(`error: ${error.location ? `${formatLocation(error.location)}: ${message}` : message}`);
   for (const problem of error.problems) {
-    lines.push(`  ${formatLocation(problem.location)}: ${problem.message}`);
+    lines.push(`  ${formatLocation(problem.location)}: ${escapeControlCharacters(problem.message)}`);
   }
-  if (error.hint) lines.push(`hint: ${error.hint}`);
+  if (error.hint) lines.push(`hint: ${escapeControlCharacters(error.hint)}`);
   return lines.join('\n');
 }
 

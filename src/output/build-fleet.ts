@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { detectEnvironment, hashFleetPasswords, loadSaltSecret, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import { loadSpec, type FleetSpec } from '../spec/index.js';
@@ -20,7 +21,7 @@ export interface BuildOptions {
   sourceDateEpoch?: number | null;
   /** What native images are stamped with when there is no SOURCE_DATE_EPOCH; default: now. */
   buildTime?: number;
-  /** Mixed into password salts; default: CLOUDSEED_SALT_SECRET, else a fixed string. */
+  /** Keys password salts; default: CLOUDSEED_SALT_SECRET, else this machine's secret (see loadSaltSecret). */
   saltSecret?: string;
   environment?: PlanEnvironment;
   /** Waiting for another run that holds the output folder. */
@@ -38,7 +39,7 @@ export interface BuildResult {
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export async function planSpec(spec: FleetSpec, options: BuildOptions): Promise<FleetPlan> {
-  const saltSecret = options.saltSecret ?? process.env.CLOUDSEED_SALT_SECRET ?? 'cloudseed';
+  const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
   return planFleet(spec, {
     outputDir: options.outputDir,
     environment: options.environment ?? detectEnvironment(),

@@ -19,20 +19,31 @@ const minimumForWorkers = 16;
 const workerModule = siblingModule(import.meta.url, 'hash-worker');
 
 /**
- * Every distinct (salt, password) the planner will hash. This mirrors planPassword's sources (users,
+ * Each (user name, password) the planner will hash. This mirrors planPassword's sources (users,
  * chpasswd.users, rootPassword); a password it missed would still be hashed, inline, by the planner.
  */
-export function collectPasswords(spec: FleetSpec, saltSecret: string): PasswordToHash[] {
-  const fleet = spec.input.fleet ?? spec.fileStem;
-  const pairs = new Map<string, PasswordToHash>();
+function* passwordsToHash(spec: FleetSpec): Generator<{ name: string; password: string }> {
   for (const vmSpec of spec.input.vms) {
     const vm = mergeVmSettings(spec, vmSpec);
     if (vm.passwordStorage === 'plaintext') continue;
     for (const { name, password } of [...(vm.users ?? []), ...(vm.chpasswd?.users ?? []), { name: 'root', password: vm.rootPassword }]) {
-      if (password === undefined) continue;
-      const salt = passwordSalt(fleet, name, password, saltSecret);
-      pairs.set(passwordHashKey(salt, password), { salt, password });
+      if (password !== undefined) yield { name, password };
     }
+  }
+}
+
+/** Whether planning `spec` derives any salt, and so needs a salt secret. */
+export function hasPasswordsToHash(spec: FleetSpec): boolean {
+  return !passwordsToHash(spec).next().done;
+}
+
+/** Every distinct (salt, password) the planner will hash. */
+export function collectPasswords(spec: FleetSpec, saltSecret: string): PasswordToHash[] {
+  const fleet = spec.input.fleet ?? spec.fileStem;
+  const pairs = new Map<string, PasswordToHash>();
+  for (const { name, password } of passwordsToHash(spec)) {
+    const salt = passwordSalt(fleet, name, saltSecret);
+    pairs.set(passwordHashKey(salt, password), { salt, password });
   }
   return [...pairs.values()];
 }

@@ -1,17 +1,34 @@
 // What user-data says beyond the spec's own entries: the files cloudseed adds (sshd settings, ifcfg,
 // the datasource pin) and the commands old guests need, chosen per cloud-init target.
-import type { VmPlan, WriteFilePlan } from '../plan/types.js';
+import type { CloudInitTarget, PlannedPassword, UserPlan, VmPlan, WriteFilePlan } from '../plan/types.js';
 import { parseRenderedYaml } from './check-document.js';
 import { loadTemplate } from './template-store.js';
 
+/** A user as the template writes it: the plan and the cloud-init key its password goes under. */
+export type UserView = UserPlan & { passwordKey: UserPasswordKey | null };
+
+type UserPasswordKey = 'hashed_passwd' | 'passwd' | 'plain_text_passwd';
+
 export interface UserDataView {
   vm: VmPlan;
+  users: UserView[];
   writeFiles: WriteFilePlan[];
   runcmd: (string | string[])[];
   /** el7's `chpasswd.list`: one `name:password` line per entry. */
   chpasswdList: string | null;
   sshPwauth: { value: boolean } | null;
 }
+
+/**
+ * cloud-init's key for a user's password, by kind and target. `passwd` is a hash for useradd -p (el7's
+ * cloud-init has it; current cloud-init prefers `hashed_passwd`). Clear text goes to
+ * `plain_text_passwd`, which cloud-init sets through chpasswd; under `passwd` it would land in
+ * /etc/shadow as if it were a hash.
+ */
+const userPasswordKeys: Record<CloudInitTarget, Record<PlannedPassword['kind'], UserPasswordKey>> = {
+  el7: { hash: 'passwd', text: 'plain_text_passwd' },
+  current: { hash: 'hashed_passwd', text: 'plain_text_passwd' },
+};
 
 const sshdConfigFile = '/etc/ssh/sshd_config';
 const sshdDropIn = '/etc/ssh/sshd_config.d/00-cloudseed.conf';
@@ -86,6 +103,7 @@ export function buildUserDataView(vm: VmPlan): UserDataView {
     : null;
   return {
     vm,
+    users: vm.users.map((user) => ({ ...user, passwordKey: user.password ? userPasswordKeys[vm.target][user.password.kind] : null })),
     // The spec's own files come last, so they win over cloudseed's where both write one path.
     writeFiles: [...systemFiles, ...vm.writeFiles],
     runcmd: [...vm.runcmd, ...sshd.commands],

@@ -80,6 +80,75 @@ function pathAt(document: Document, offset: number): FieldPath {
   return path;
 }
 
+/** Where a spec's bytes stop being UTF-8: 1-based line and column (in characters) of the first bad byte. */
+export interface InvalidUtf8 {
+  line: number;
+  column: number;
+}
+
+/** The length of the UTF-8 sequence starting at `index`, or 0 when it is not a valid one (RFC 3629). */
+function utf8SequenceLength(bytes: Uint8Array, index: number): number {
+  const lead = bytes[index] ?? 0;
+  if (lead < 0x80) return 1;
+  // Per lead byte: how many continuation bytes, and the range the first of them must be in (which
+  // rules out overlong forms, UTF-16 surrogates and code points above U+10FFFF).
+  const [count, low, high] = lead >= 0xc2 && lead <= 0xdf ? [1, 0x80, 0xbf]
+    : lead === 0xe0 ? [2, 0xa0, 0xbf] : lead === 0xed ? [2, 0x80, 0x9f] : lead >= 0xe1 && lead <= 0xef ? [2, 0x80, 0xbf]
+    : lead === 0xf0 ? [3, 0x90, 0xbf] : lead === 0xf4 ? [3, 0x80, 0x8f] : lead >= 0xf1 && lead <= 0xf3 ? [3, 0x80, 0xbf]
+    : [0, 0, 0];
+  if (count === 0) return 0;
+  for (let offset = 1; offset <= count; offset++) {
+    const byte = bytes[index + offset];
+    const [min, max] = offset === 1 ? [low, high] : [0x80, 0xbf];
+    if (byte === undefined || byte < min || byte > max) return 0;
+  }
+  return count + 1;
+}
+
+/**
+ * A spec file's text, or where it is not UTF-8. Node's lenient decoding would turn a Latin-1 "é" into
+ * U+FFFD, and a password hashed from that is not the one the user typed. A byte order mark is kept:
+ * yaml skips it, and the text stays the file's for the manifest's checksum.
+ */
+export function decodeSpecBytes(bytes: Uint8Array): string | InvalidUtf8 {
+  let lineStart = 0;
+  let line = 1;
+  for (let index = 0; index < bytes.length;) {
+    const length = utf8SequenceLength(bytes, index);
+    if (length === 0) {
+      const before = Buffer.from(bytes.subarray(lineStart, index)).toString('utf8').replace(/^\uFEFF/, '');
+      return { line, column: before.length + 1 };
+    }
+    if (bytes[index] === 0x0a) {
+      line++;
+      lineStart = index + 1;
+    }
+    index += length;
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Where the tag of a node starting at `nodeStart` begins. yaml gives a node's range without its
+ * properties (and an empty tagged value sits at the line's end), so look back over whitespace for the
+ * `!…` token, past an `&anchor` written after it. Falls back to the node's own start.
+ */
+export function tagStart(text: string, nodeStart: number): number {
+  let position = nodeStart;
+  for (let token = 0; token < 2; token++) {
+    let end = position;
+    while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
+    let start = end;
+    while (start > 0 && !/\s/.test(text[start - 1] ?? '')) start--;
+    const word = text.slice(start, end);
+    const bang = word.indexOf('!');
+    if (bang >= 0) return start + bang;
+    if (!word.startsWith('&')) break;
+    position = start;
+  }
+  return nodeStart;
+}
+
 export function createSpecSource(file: string, document: Document | null, lineCounter: LineCounter): SpecSource {
   return {
     file,
