@@ -1,5 +1,6 @@
 // One error class for everything cloudseed reports to people: a stable code, a sentence, where it
 // happened, a hint, and the original error as `cause`. The CLI maps codes to exit statuses.
+import { printable } from './printable-text.js';
 
 export type ErrorCode =
   | 'SPEC_INVALID' // the spec (or a file it names) is wrong: exit 2
@@ -49,28 +50,14 @@ export class CloudseedError extends Error {
   }
 }
 
-// C0 controls, DEL, C1 controls, and the bidirectional overrides and isolates that can reorder what a
-// terminal shows ("Trojan Source"). A spec can put any of them in a name, a key or a file name; printed
-// raw, ESC sequences would drive the user's terminal.
-const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const namedEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** `text` with every control character as a visible escape (`\x1b`, `\n`, `\u202e`), safe to print. */
-export function escapeControlCharacters(text: string): string {
-  return text.replace(unsafeCharacters, (character) => {
-    const code = character.charCodeAt(0);
-    return namedEscapes[character] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
-  });
-}
-
 /** The place a problem is, as people read it; control characters in the file name or field are escaped. */
 export function formatLocation(location: SourceLocation): string {
-  let place = escapeControlCharacters(location.file);
+  let place = printable(location.file);
   if (location.line !== null) {
     place += `:${location.line}`;
     if (location.column !== null) place += `:${location.column}`;
   }
-  return location.field ? `${place} ${escapeControlCharacters(location.field)}` : place;
+  return location.field ? `${place} ${printable(location.field)}` : place;
 }
 
 /**
@@ -79,12 +66,12 @@ export function formatLocation(location: SourceLocation): string {
  */
 export function formatError(error: CloudseedError): string {
   const lines: string[] = [];
-  const message = escapeControlCharacters(error.message);
+  const message = printable(error.message);
   lines.push(`error: ${error.location ? `${formatLocation(error.location)}: ${message}` : message}`);
   for (const problem of error.problems) {
-    lines.push(`  ${formatLocation(problem.location)}: ${escapeControlCharacters(problem.message)}`);
+    lines.push(`  ${formatLocation(problem.location)}: ${printable(problem.message)}`);
   }
-  if (error.hint) lines.push(`hint: ${escapeControlCharacters(error.hint)}`);
+  if (error.hint) lines.push(`hint: ${printable(error.hint)}`);
   return lines.join('\n');
 }
 

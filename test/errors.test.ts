@@ -1,6 +1,7 @@
 // Errors are printed to a terminal: no control character from a spec reaches it raw.
 import { describe, expect, it } from 'vitest';
-import { CloudseedError, escapeControlCharacters, formatError } from '../src/errors.js';
+import { CloudseedError, formatError } from '../src/errors.js';
+import { printable } from '../src/printable-text.js';
 import { parseSpec } from '../src/spec/index.js';
 
 const unprintable = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -15,7 +16,7 @@ function reportOf(text: string, file = 'fleet.yaml'): string {
   throw new Error('the spec was accepted');
 }
 
-describe('escapeControlCharacters', () => {
+describe('printable', () => {
   it.each([
     ['ESC', 'a\u001b[31mb', 'a\\x1b[31mb'],
     ['BEL and NUL', '\u0007\u0000', '\\x07\\x00'],
@@ -24,7 +25,7 @@ describe('escapeControlCharacters', () => {
     ['a bidirectional override', 'abc\u202edef', 'abc\\u202edef'],
     ['printable text, accents and all', 'café ünïcode ✓', 'café ünïcode ✓'],
   ])('%s', (_name, text, escaped) => {
-    expect(escapeControlCharacters(text)).toBe(escaped);
+    expect(printable(text)).toBe(escaped);
   });
 });
 

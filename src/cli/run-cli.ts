@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
 import type { FleetPlan } from '../plan/index.js';
+import { printable } from '../printable-text.js';
 
 const usage = `Usage: cloudseed <command> [options]
 
@@ -23,7 +24,8 @@ Options:
 
 Environment:
   SOURCE_DATE_EPOCH      timestamps for reproducible seed images
-  CLOUDSEED_SALT_SECRET  mixed into password salts (default: a fixed string)`;
+  CLOUDSEED_SALT_SECRET  keys password salts (default: this machine's secret, made on first use in
+                         $XDG_CONFIG_HOME/cloudseed/salt-secret)`;
 
 const exitCodes: Record<ErrorCode, number> = {
   SPEC_INVALID: 2,
@@ -79,7 +81,7 @@ function parseInvocation(argv: string[]): Invocation {
 }
 
 function summarize(plan: FleetPlan, verb: string): string {
-  const lines = plan.warnings.map((warning) => `warning: ${warning}`);
+  const lines = plan.warnings.map((warning) => `warning: ${printable(warning)}`);
   for (const vm of plan.vms) {
     const addresses = vm.network.nics
       .map((nic) => `${nic.device} ${nic.macAddress} ${nic.addressing.kind === 'static' ? `${nic.addressing.address}/${nic.addressing.prefix}` : 'dhcp'}`)
@@ -111,10 +113,10 @@ async function run(invocation: Invocation): Promise<void> {
   const result = await buildFleet(invocation.specFile, {
     outputDir: invocation.outputDir,
     renderOnly,
-    lock: { onWait: (holder) => console.error(`waiting for ${invocation.outputDir}: another cloudseed run is building into it (${holder})`) },
+    lock: { onWait: (holder) => console.error(`waiting for ${printable(invocation.outputDir)}: another cloudseed run is building into it (${holder})`) },
   });
   print(summarize(result.plan, renderOnly ? 'rendered' : 'built'));
-  for (const note of result.notes) console.error(`note: ${note}`);
+  for (const note of result.notes) console.error(`note: ${printable(note)}`);
   print(`wrote ${result.vms.length} VM folder(s) and ${result.manifestPath}`);
 }
 

@@ -3,7 +3,7 @@
 // the listing escapes control and bidi characters; the JSON keeps them exact (as \u escapes).
 import type { ImageEntry, ImageVolume } from './image-volume.js';
 import type { ImageInspection } from './inspect-image.js';
-import { printable } from './printable-text.js';
+import { printable } from '../printable-text.js';
 
 /** `my-seed.img: iso9660 (Joliet, Rock Ridge), label cidata, 376832 bytes`, then the entries. */
 export function formatInspection(inspection: ImageInspection): string {

@@ -8,7 +8,6 @@ export { readImageVolume } from './read-image.js';
 export { inspectImage, type ImageInspection, type InspectOptions } from './inspect-image.js';
 export { formatInspection, inspectionToJson, modeString } from './format-inspection.js';
 export { extractFiles, extractedMode, type ExtractResult, type SkippedEntry } from './extract-files.js';
-export { printable } from './printable-text.js';
 export { runInspect, parseInspectArguments, inspectUsage, consoleInspectOutput, type InspectOutput } from './inspect-command.js';
 export {
   findFile,

@@ -9,7 +9,7 @@ import { formatInspection, inspectionToJson } from './format-inspection.js';
 import { printableError } from './image-errors.js';
 import { findFile } from './image-volume.js';
 import { inspectImage } from './inspect-image.js';
-import { printable, terminalSafeJson } from './printable-text.js';
+import { printable, terminalSafeJson } from '../printable-text.js';
 
 export const inspectUsage = `Usage: cloudseed inspect <image> [--json] [--print NAME | --extract DIR]
 

@@ -41,9 +41,7 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
   if (outputDir.trim() === '') throw new CloudseedError('USAGE', 'the output folder (-o) is an empty name');
   const createdTop = createFolders(outputDir);
   const stateDir = path.join(outputDir, stateDirName);
-  const createdState = !existsSync(stateDir);
-  if (createdState) makeFolder(stateDir);
-  checkOwnFolder(stateDir);
+  ensureStateFolder(stateDir);
   let lock: OutputLock;
   try {
     lock = await lockOutput(outputDir, stateDir, lockOptions);
@@ -51,6 +49,8 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
     if (error instanceof CloudseedError) throw error;
     throw ioError(`cannot lock ${outputDir}`, error);
   }
+  // A first run that failed removes the folder, perhaps while this run waited for the lock.
+  ensureStateFolder(stateDir);
   const legacy = readLegacyManifest(outputDir);
   const opened: OpenedOutput = {
     outputDir,
@@ -59,13 +59,15 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
     checkNames: (vmNames) => checkNames(outputDir, vmNames, legacy),
     sweep: () => sweepOutput(outputDir, stateDir),
     close() {
-      lock.release();
-      rmSync(path.join(stateDir, 'lock'), { force: true });
-      // A first run that failed leaves nothing behind, not even the folders it made.
-      if (createdState && !existsSync(path.join(stateDir, currentLinkName))) {
+      // A run that never committed leaves nothing behind, not even the folders it made. Done while
+      // holding the lock, so no other run is using the folder.
+      if (!existsSync(path.join(stateDir, currentLinkName))) {
         rmSync(stateDir, { recursive: true, force: true });
         if (createdTop !== null) removeEmptyUpTo(outputDir, createdTop);
+      } else {
+        rmSync(path.join(stateDir, 'lock'), { force: true });
       }
+      lock.release();
     },
   };
   try {
@@ -83,13 +85,25 @@ export function ioError(what: string, cause: unknown): CloudseedError {
 }
 
 /** mkdir with exactly 0755 whatever the umask: these folders hold scripts that root runs. */
-export function makeFolder(folder: string): void {
+export function makeFolder(folder: string, options: { existing?: 'refuse' | 'accept' } = {}): boolean {
   try {
     mkdirSync(folder);
-    chmodSync(folder, 0o755);
   } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EEXIST' && options.existing === 'accept') return false;
     throw ioError(`cannot create ${folder}`, cause);
   }
+  try {
+    chmodSync(folder, 0o755);
+  } catch (cause) {
+    throw ioError(`cannot set the mode of ${folder}`, cause);
+  }
+  return true;
+}
+
+/** Makes `.cloudseed` unless another run just did, and checks it is this user's alone. */
+function ensureStateFolder(stateDir: string): void {
+  makeFolder(stateDir, { existing: 'accept' });
+  checkOwnFolder(stateDir);
 }
 
 /** Creates `outputDir` and any missing parents; returns the topmost folder it created, or null. */
@@ -107,8 +121,9 @@ function createFolders(outputDir: string): string | null {
   }
   const parent = path.dirname(outputDir);
   const createdAbove = parent === outputDir ? null : createFolders(parent);
-  makeFolder(outputDir);
-  return createdAbove ?? outputDir;
+  // Another run may make the same folder at the same moment; then it is not this run's to remove.
+  const created = makeFolder(outputDir, { existing: 'accept' });
+  return createdAbove ?? (created ? outputDir : null);
 }
 
 function checkNotWorldWritable(folder: string, info: Stats): void {

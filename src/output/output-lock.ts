@@ -35,7 +35,7 @@ export async function lockOutput(outputDir: string, stateDir: string, options: L
   for (;;) {
     const held = await take();
     if (held !== null) {
-      if (process.platform === 'linux') writeFileSync(lockFile, holderText(), { mode: 0o644 });
+      if (process.platform === 'linux') writeHolder(lockFile);
       return { release: () => held.release() };
     }
     const holder = describeHolder(lockFile);
@@ -47,6 +47,15 @@ export async function lockOutput(outputDir: string, stateDir: string, options: L
     if (!told) options.onWait?.(holder);
     told = true;
     await sleep(pollMs);
+  }
+}
+
+/** For people and for waiting runs' messages only: the socket is the lock. */
+function writeHolder(lockFile: string): void {
+  try {
+    writeFileSync(lockFile, holderText(), { mode: 0o644 });
+  } catch {
+    // The state folder was just removed by a failed first run; the next check makes it again.
   }
 }
 

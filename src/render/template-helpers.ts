@@ -3,6 +3,7 @@
 import Handlebars from 'handlebars';
 import { Document, isScalar, visit, type Tags } from 'yaml';
 import type { CloudInitTarget, NicPlan } from '../plan/types.js';
+import { hasUnprintable, printable, replaceUnprintable } from '../printable-text.js';
 
 /**
  * cloud-init reads YAML with PyYAML, i.e. YAML 1.1, where `yes`, `on`, `0644` and `1_000` are not
@@ -106,23 +107,12 @@ export function shellValue(value: unknown): string {
 }
 
 /**
- * Control characters, and the bidirectional overrides and isolates that reorder what an editor or a
- * terminal shows ("Trojan Source"). A newline would end a shell comment and run the rest as a command;
- * the others would drive the terminal of whoever reads the script.
- */
-const commentUnsafe = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const hasCommentUnsafe = new RegExp(commentUnsafe.source);
-
-/**
  * A value for a `#` comment of a shell script (or any line-based format): on one line whatever it holds,
- * with every control character written as a visible escape (`\x0a`, `\u202e`). For people to read only:
- * a comment is not parsed, so the escape need not be reversible.
+ * control and bidi characters shown as visible escapes. A newline would end the comment and run the
+ * rest as a command. For people to read only: a comment is not parsed.
  */
 export function commentText(value: unknown): string {
-  return String(value).replace(commentUnsafe, (character) => {
-    const code = character.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return printable(String(value));
 }
 
 /**
@@ -135,10 +125,9 @@ const utf8 = new TextEncoder();
 
 export function shellWord(value: unknown): string {
   const text = String(value);
-  if (text.includes('\0') || !hasCommentUnsafe.test(text)) return shellValue(text);
-  const escaped = text
-    .replace(/[\\']/g, (character) => `\\${character}`)
-    .replace(commentUnsafe, (character) => [...utf8.encode(character)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join(''));
+  if (text.includes('\0') || !hasUnprintable(text)) return shellValue(text);
+  const quoted = text.replace(/[\\']/g, (character) => `\\${character}`);
+  const escaped = replaceUnprintable(quoted, (character) => [...utf8.encode(character)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join(''));
   return `$'${escaped}'`;
 }
 

@@ -82,7 +82,7 @@ describe.skipIf(missingTools('genisoimage').length > 0)('a build that fails in t
     expect([...before.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'web1', path.join('web1', 'my-seed.img'), path.join('.cloudseed', 'current')]));
 
     // The real executable with PATH holding only an empty folder: genisoimage cannot be found.
-    const second = await runChild(['build', secondSpec, '-o', output], { env: { PATH: emptyPath } });
+    const second = await runChild(['build', secondSpec, '-o', output], { env: { PATH: emptyPath, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME } });
     expect(second.code, second.stderr).toBe(3);
     expect(second.stderr).toContain('genisoimage');
     expect(looksLikeStackTrace(second.stderr), second.stderr).toBe(false);

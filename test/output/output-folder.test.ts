@@ -192,7 +192,7 @@ describe('the -o folder itself', () => {
     const emptyPath = path.join(dir, 'no-tools');
     mkdirSync(emptyPath);
     const out = path.join(dir, 'new', 'out');
-    const run = await runChild(['build', spec, '-o', out], { env: { PATH: emptyPath } });
+    const run = await runChild(['build', spec, '-o', out], { env: { PATH: emptyPath, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME } });
     expect(run.code, run.stderr).toBe(3);
     expect(existsSync(path.join(dir, 'new'))).toBe(false);
   });

@@ -1,5 +1,6 @@
-// Names and labels come from the image, so they may hold terminal escapes (ESC, BEL, C1 controls) or
-// bidi overrides that reorder what a person sees. Human output shows them as visible escapes instead.
+// Text from a spec or an image may hold terminal escapes (ESC, BEL, C1 controls) or bidi overrides that
+// reorder what a person sees ("Trojan Source"), and a newline ends a comment line. Everything cloudseed
+// prints or writes for people to read (messages, listings, comments in scripts) goes through here.
 
 // C0 controls, DEL, C1 controls; the bidi embeddings, overrides, isolates and marks; the line and
 // paragraph separators; the BOM / zero-width no-break space.
@@ -7,7 +8,6 @@ const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u
 
 const unsafeBeyondAscii = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/gu;
 
-// The same spelling as formatError's: `\n`, `\x1b`, `\u202e`.
 const namedEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escapeCharacter(character: string): string {
@@ -15,9 +15,20 @@ function escapeCharacter(character: string): string {
   return namedEscapes[character] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
+/** True when `text` holds a character `printable` would escape. */
+export function hasUnprintable(text: string): boolean {
+  unsafeCharacters.lastIndex = 0;
+  return unsafeCharacters.test(text);
+}
+
 /** `text` with every control or bidi character as `\x1b` or `\u202e`; everything else as it is. */
 export function printable(text: string): string {
-  return text.replace(unsafeCharacters, escapeCharacter);
+  return replaceUnprintable(text, escapeCharacter);
+}
+
+/** `text` with each character `printable` would escape replaced by `replace(character)`. */
+export function replaceUnprintable(text: string, replace: (character: string) => string): string {
+  return text.replace(unsafeCharacters, replace);
 }
 
 /**
