@@ -75,13 +75,17 @@ export function formatError(error: CloudseedError): string {
   return lines.join('\n');
 }
 
-/** Throws one SPEC_INVALID error carrying every problem found, or returns when there are none. */
-export function throwIfProblems(problems: Problem[], what: string): void {
-  if (problems.length === 0) return;
+/** One SPEC_INVALID error carrying every problem found (at least one). */
+export function problemsError(problems: Problem[], what: string): CloudseedError {
   const count = problems.length === 1 ? 'one problem' : `${problems.length} problems`;
   // In the order of the file, as an editor shows them, not in the order the checks found them.
   const ordered = [...problems].sort(
     (a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0),
   );
-  throw new CloudseedError('SPEC_INVALID', `${what} has ${count}`, { problems: ordered });
+  return new CloudseedError('SPEC_INVALID', `${what} has ${count}`, { problems: ordered });
+}
+
+/** Throws problemsError when there are problems, or returns when there are none. */
+export function throwIfProblems(problems: Problem[], what: string): void {
+  if (problems.length > 0) throw problemsError(problems, what);
 }

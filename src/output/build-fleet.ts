@@ -3,27 +3,24 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { detectEnvironment, hashFleetPasswords, loadSaltSecret, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
+import type { FleetPlan } from '../plan/index.js';
 import { renderFleet, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
-import { loadSpec, type FleetSpec } from '../spec/index.js';
+import type { FleetSpec } from '../spec/index.js';
+import { planSpecFile, type PlanningOptions } from './plan-spec-file.js';
 import { builtVm, packVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
 import { buildManifest, type BuiltVm } from './manifest.js';
 import { openOutput } from './output-folder.js';
 import type { LockOptions } from './output-lock.js';
 import { stageGeneration, type StagedOutput } from './stage-generation.js';
 
-export interface BuildOptions {
-  outputDir: string;
+export interface BuildOptions extends PlanningOptions {
   /** Stop after rendering: write the documents and the domain, no seed image. */
   renderOnly?: boolean;
   /** For reproducible images; default: the SOURCE_DATE_EPOCH environment variable, if set. */
   sourceDateEpoch?: number | null;
   /** What native images are stamped with when there is no SOURCE_DATE_EPOCH; default: now. */
   buildTime?: number;
-  /** Keys password salts; default: CLOUDSEED_SALT_SECRET, else this machine's secret (see loadSaltSecret). */
-  saltSecret?: string;
-  environment?: PlanEnvironment;
   /** Waiting for another run that holds the output folder. */
   lock?: LockOptions;
 }
@@ -37,16 +34,6 @@ export interface BuildResult {
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
-export async function planSpec(spec: FleetSpec, options: BuildOptions): Promise<FleetPlan> {
-  const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
-  return planFleet(spec, {
-    outputDir: options.outputDir,
-    environment: options.environment ?? detectEnvironment(),
-    saltSecret,
-    passwordHashes: await hashFleetPasswords(spec, { saltSecret }),
-  });
-}
 
 /** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -98,8 +85,7 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
     // Read once here, so every image of the run carries the same time and no stage reads the clock.
     buildTime: options.buildTime ?? Math.floor(Date.now() / 1000),
   };
-  const spec = await loadSpec(specFile);
-  const plan = await planSpec(spec, options);
+  const { spec, plan } = await planSpecFile(specFile, options);
   // Every document is rendered (and so checked) before anything is written or any packer runs.
   const documents = renderFleet(plan);
   const output = await openOutput(options.outputDir, options.lock);
@@ -123,7 +109,6 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
 
 /** Loads, plans and renders without writing anything: what `cloudseed validate` checks. */
 export async function validateSpec(specFile: string, options: Omit<BuildOptions, 'renderOnly'>): Promise<{ plan: FleetPlan; documents: SeedDocuments[] }> {
-  const spec = await loadSpec(specFile);
-  const plan = await planSpec(spec, options);
+  const { plan } = await planSpecFile(specFile, options);
   return { plan, documents: renderFleet(plan) };
 }

@@ -17,9 +17,6 @@ export const manifestName = 'manifest.json';
 /** The marker that makes a VM folder cloudseed's: nothing else in a folder says so. */
 export const ownerMarkerName = '.cloudseed-vm';
 
-/** Names a VM cannot take, because the output folder uses them itself. */
-export const reservedNames: readonly string[] = [stateDirName, manifestName];
-
 /** What the symlink `OUT/<vm>/<file>` holds: relative, so the folder can be moved or copied whole. */
 export function vmFileLinkTarget(vmName: string, fileName: string): string {
   return path.join('..', stateDirName, currentLinkName, vmName, fileName);

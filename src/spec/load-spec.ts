@@ -29,6 +29,11 @@ const maxExpandedNodes = 1_000_000;
 const maxAliasCount = 100_000;
 
 export async function loadSpec(file: string): Promise<FleetSpec> {
+  return parseSpec(await readSpecText(file), file);
+}
+
+/** The spec file's text, which must be UTF-8: a password read through a wrong encoding is not the one typed. */
+export async function readSpecText(file: string): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -45,10 +50,18 @@ export async function loadSpec(file: string): Promise<FleetSpec> {
       message: 'the spec is not valid UTF-8 (the first bad byte is here); save it as UTF-8',
     }], file);
   }
-  return parseSpec(decoded as string, file);
+  return decoded as string;
 }
 
 export function parseSpec(text: string, file: string): FleetSpec {
+  const { value, source } = readDocument(text, file);
+  const parsed = fleetSpecSchema.safeParse(value);
+  if (!parsed.success) throwIfProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, source)), file);
+  return specOf(parsed.data as FleetSpecInput, text, file, source);
+}
+
+/** The document's plain value and its source map, once its YAML is sound: syntax, tags, aliases, not empty. */
+export function readDocument(text: string, file: string): { value: unknown; source: SpecSource } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source = createSpecSource(file, document, lineCounter);
@@ -56,11 +69,12 @@ export function parseSpec(text: string, file: string): FleetSpec {
   if (document.contents === null) {
     throwIfProblems([{ location: { file, line: 1, column: 1, field: null }, message: 'the spec is empty: it needs at least a list of vms' }], file);
   }
+  return { value: documentValue(document, source), source };
+}
 
-  const parsed = fleetSpecSchema.safeParse(documentValue(document, source));
-  if (!parsed.success) throwIfProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, source)), file);
+export function specOf(input: FleetSpecInput, text: string, file: string, source: SpecSource): FleetSpec {
   return {
-    input: parsed.data as FleetSpecInput,
+    input,
     text,
     baseDir: path.dirname(path.resolve(file)),
     fileStem: path.basename(file).replace(/\.ya?ml$/i, ''),

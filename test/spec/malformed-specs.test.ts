@@ -1,16 +1,15 @@
-// The bad-input corpus through the library: loading and planning each malformed spec throws one
+// The bad-input corpus through the library: planSpecFile (load, then plan) on each malformed spec throws one
 // SPEC_INVALID error whose problems carry the file, the line and the field as data, for callers that
 // show them their own way (an editor, a web form) rather than as the CLI's text.
 import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../src/errors.js';
-import { detectEnvironment, planFleet } from '../../src/plan/index.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { planSpecFile } from '../../src/output/index.js';
+import { detectEnvironment } from '../../src/plan/index.js';
 import { malformedFixtures } from './support/malformed-fixtures.js';
 
 async function rejection(file: string): Promise<CloudseedError> {
   try {
-    const spec = await loadSpec(file);
-    planFleet(spec, { outputDir: '/nonexistent/out', environment: detectEnvironment(), saltSecret: 'test' });
+    await planSpecFile(file, { outputDir: '/nonexistent/out', environment: detectEnvironment(), saltSecret: 'test' });
   } catch (error) {
     if (error instanceof CloudseedError) return error;
     throw error;
@@ -18,7 +17,7 @@ async function rejection(file: string): Promise<CloudseedError> {
   throw new Error(`${file} was accepted`);
 }
 
-describe('loadSpec + planFleet on the malformed corpus', () => {
+describe('planSpecFile on the malformed corpus', () => {
   it.each(malformedFixtures().map((fixture) => [fixture.name, fixture] as const))('%s', async (_name, fixture) => {
     const error = await rejection(fixture.file);
     expect(error.code).toBe('SPEC_INVALID');

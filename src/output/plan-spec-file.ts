@@ -1,0 +1,58 @@
+// From a spec file to its plan, with one report of everything wrong: when the schema refuses some
+// fields, the rest of the spec is still planned, so a wrong value and, say, a duplicate address
+// elsewhere are reported by the same run instead of one run each.
+import { CloudseedError, problemsError } from '../errors.js';
+import { detectEnvironment, hashFleetPasswords, loadSaltSecret, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
+import { parseSpec, readSpecText, salvageSpec, type FleetSpec } from '../spec/index.js';
+
+export interface PlanningOptions {
+  outputDir: string;
+  /** Keys password salts; default: CLOUDSEED_SALT_SECRET, else this machine's secret (see loadSaltSecret). */
+  saltSecret?: string;
+  environment?: PlanEnvironment;
+}
+
+export async function planSpec(spec: FleetSpec, options: PlanningOptions): Promise<FleetPlan> {
+  const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
+  return planFleet(spec, {
+    outputDir: options.outputDir,
+    environment: options.environment ?? detectEnvironment(),
+    saltSecret,
+    passwordHashes: await hashFleetPasswords(spec, { saltSecret }),
+  });
+}
+
+export async function planSpecFile(specFile: string, options: PlanningOptions): Promise<{ spec: FleetSpec; plan: FleetPlan }> {
+  const text = await readSpecText(specFile);
+  let spec: FleetSpec;
+  try {
+    spec = parseSpec(text, specFile);
+  } catch (error) {
+    throw await withPlanningProblems(error, text, specFile, options);
+  }
+  return { spec, plan: await planSpec(spec, options) };
+}
+
+/** `error` from the schema, joined by what planning finds in the fields the schema did not refuse. */
+async function withPlanningProblems(error: unknown, text: string, specFile: string, options: PlanningOptions): Promise<unknown> {
+  if (!(error instanceof CloudseedError) || error.code !== 'SPEC_INVALID') return error;
+  const salvaged = salvageSpec(text, specFile);
+  if (salvaged === null) return error;
+  try {
+    await planSpec(salvaged.spec, options);
+    return error;
+  } catch (planError) {
+    if (!(planError instanceof CloudseedError) || planError.code !== 'SPEC_INVALID') return error;
+    // A field the schema refused was left out, so the planner may complain of it or its parent too:
+    // that is one problem, already reported.
+    const beyond = planError.problems.filter((problem) => !salvaged.leftOut.some((field) => related(problem.location.field, field)));
+    return problemsError([...error.problems, ...beyond], specFile);
+  }
+}
+
+/** One field path inside the other, or the same. */
+function related(field: string | null, leftOut: string): boolean {
+  if (field === null) return false;
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(field, leftOut) || within(leftOut, field);
+}
