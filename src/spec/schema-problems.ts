@@ -1,0 +1,33 @@
+// The schema's verdicts as problems people can act on: the field, the line, what was expected, and
+// never an unknown key that looks like a value typed in a key's place (it may be a password).
+import type { z } from 'zod';
+import type { Problem } from '../errors.js';
+import type { SpecSource } from './source-map.js';
+
+type Issue = z.core.$ZodIssue;
+
+/** An unknown key is named only when it looks like a field name, not like a value typed in its place. */
+function looksLikeFieldName(key: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(key);
+}
+
+export function describeIssue(issue: Issue, source: SpecSource): Problem[] {
+  const fieldPath = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      if (looksLikeFieldName(key)) return { location: source.locate(fieldPath, key), message: `unknown field "${key}"` };
+      const location = { ...source.locate(fieldPath, key), field: source.locate(fieldPath).field };
+      return { location, message: 'unknown field (its name is not shown: it does not look like a field name)' };
+    });
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // A discriminated union reports the allowed tags; a plain union, one failure per branch.
+    return [{ location: source.locate(fieldPath), message: unionMessage(issue) }];
+  }
+  return [{ location: source.locate(fieldPath), message: issue.message }];
+}
+
+function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>): string {
+  const branchMessages = issue.errors.map((branch) => branch.map((inner) => inner.message).join('; '));
+  return `${issue.message}: expected one of the allowed forms (${branchMessages.join(' | ')})`;
+}
