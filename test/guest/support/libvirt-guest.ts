@@ -1,8 +1,8 @@
 // A generated domain.xml booted through libvirt, as a user would: virsh define, start, read the serial
 // console, destroy, undefine. libvirtd is used if it answers, else started here (with virtlogd, which
 // it needs for QEMU's log) and stopped again by the process ids it wrote.
-import { openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, openSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReadStream } from 'node:tty';
@@ -26,8 +26,22 @@ async function libvirtdAnswers(): Promise<boolean> {
   return virsh('version', '--daemon').then(() => true, () => false);
 }
 
-async function startDaemon(program: string, pidFile: string): Promise<number> {
-  await execa(program, ['--daemon', '--pid-file', pidFile]);
+/**
+ * Starts a daemon; `qemuAsRoot` runs it in a mount namespace of its own where qemu.conf has QEMU run as
+ * root. libvirt probes QEMU's capabilities as root but asks whether its QEMU user may open /dev/kvm: on
+ * a host whose /dev/kvm is root's alone (no udev to give it to the kvm group) the two disagree, and
+ * libvirt throws its capabilities away and probes again on every call, so that one `virsh define`
+ * takes minutes. With QEMU as root both agree.
+ */
+async function startDaemon(program: string, pidFile: string, qemuAsRoot: boolean): Promise<number> {
+  if (qemuAsRoot) {
+    const qemuConf = path.join(path.dirname(pidFile), 'qemu.conf');
+    await writeFile(qemuConf, `${await readFile('/etc/libvirt/qemu.conf', 'utf8')}\nuser = "root"\ngroup = "root"\n`);
+    const script = 'mount --make-rprivate / && mount --bind "$1" /etc/libvirt/qemu.conf && exec "$2" --daemon --pid-file "$3"';
+    await execa('unshare', ['--mount', 'sh', '-c', script, 'sh', qemuConf, program, pidFile]);
+  } else {
+    await execa(program, ['--daemon', '--pid-file', pidFile]);
+  }
   for (let waited = 0; waited < 100; waited++) {
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (pid > 0) return pid;
@@ -36,12 +50,18 @@ async function startDaemon(program: string, pidFile: string): Promise<number> {
   throw new Error(`${program} started but wrote no pid to ${pidFile}`);
 }
 
+/** /dev/kvm that only root may open, as on a host without udev's rule for the kvm group. */
+function kvmIsRootOnly(): boolean {
+  return existsSync('/dev/kvm') && (statSync('/dev/kvm').mode & 0o066) === 0;
+}
+
+/** A libvirtd that answers: the machine's, or one started here. */
 export async function ensureLibvirtd(): Promise<Libvirtd> {
   if (await libvirtdAnswers()) return { startedHere: false, stop: async () => {} };
   const pidDirectory = await mkdtemp(path.join(tmpdir(), 'cloudseed-libvirtd-'));
   const pids = [
-    await startDaemon('virtlogd', `${pidDirectory}/virtlogd.pid`),
-    await startDaemon('libvirtd', `${pidDirectory}/libvirtd.pid`),
+    await startDaemon('virtlogd', `${pidDirectory}/virtlogd.pid`, false),
+    await startDaemon('libvirtd', `${pidDirectory}/libvirtd.pid`, kvmIsRootOnly()),
   ];
   for (let waited = 0; !(await libvirtdAnswers()); waited++) {
     if (waited > 60) throw new Error(`libvirtd (pid ${pids[1]}) started but ${libvirtUri} did not answer within 30 s`);
