@@ -1,6 +1,7 @@
 // The file system's share of a build: writes an already built output tree (read into memory first,
 // not timed) to a new folder the way cloudseed writes, one synchronous write per file with its mode.
-// No rendering, no packing, no rename. Prints one JSON line: { ms, files }.
+// No rendering, no packing, no rename, no symlinks: the files users see, read through cloudseed's
+// links, with .cloudseed/ left out. Prints one JSON line: { ms, files }.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 const [builtDir, outputDir] = process.argv.slice(2);
 if (builtDir === undefined || outputDir === undefined) throw new Error('usage: write-only-child.ts BUILT-DIR OUTPUT-DIR');
 
-const tree = readdirSync(builtDir, { withFileTypes: true }).map((entry) => {
-  const from = path.join(builtDir, entry.name);
+const tree = readdirSync(builtDir).filter((name) => name !== '.cloudseed').map((name) => {
+  const from = path.join(builtDir, name);
+  const entry = { name, isDirectory: () => statSync(from).isDirectory() };
   const files = entry.isDirectory()
     ? readdirSync(from).map((name) => ({ name, bytes: readFileSync(path.join(from, name)), mode: statSync(path.join(from, name)).mode & 0o777 }))
     : [];
