@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CloudseedError, formatError, type ErrorCode } from '../errors.js';
 import type { FleetPlan } from '../plan/index.js';
 import { printable } from '../printable-text.js';
+import { warningLines } from './warning-lines.js';
 
 const usage = `Usage: cloudseed <command> [options]
 
@@ -81,7 +82,7 @@ function parseInvocation(argv: string[]): Invocation {
 }
 
 function summarize(plan: FleetPlan, verb: string): string {
-  const lines = plan.warnings.map((warning) => `warning: ${printable(warning)}`);
+  const lines: string[] = [];
   for (const vm of plan.vms) {
     const addresses = vm.network.nics
       .map((nic) => `${nic.device} ${nic.macAddress} ${nic.addressing.kind === 'static' ? `${nic.addressing.address}/${nic.addressing.prefix}` : 'dhcp'}`)
@@ -95,6 +96,10 @@ async function run(invocation: Invocation): Promise<void> {
   const print = (text: string) => {
     if (!invocation.quiet && text) console.log(text);
   };
+  // Warnings go to stderr, so that stdout holds only what was built and a pipe gets nothing else.
+  const warn = (plan: FleetPlan) => {
+    if (!invocation.quiet) for (const line of warningLines(plan.warnings)) console.error(line);
+  };
   if (invocation.command === 'help') return console.log(usage);
   // Each command loads only what it uses: start-up time is most of a one-VM build.
   if (invocation.command === 'localds') return (await import('./localds.js')).runLocalds(invocation.rest);
@@ -107,6 +112,7 @@ async function run(invocation: Invocation): Promise<void> {
   const { buildFleet, validateSpec } = await import('../output/index.js');
   if (invocation.command === 'validate') {
     const { plan } = await validateSpec(invocation.specFile, { outputDir: invocation.outputDir });
+    warn(plan);
     return print(`${summarize(plan, 'ok')}\n${invocation.specFile}: ${plan.vms.length} VM(s), no problems`);
   }
   const renderOnly = invocation.command === 'render';
@@ -115,6 +121,7 @@ async function run(invocation: Invocation): Promise<void> {
     renderOnly,
     lock: { onWait: (holder) => console.error(`waiting for ${printable(invocation.outputDir)}: another cloudseed run is building into it (${holder})`) },
   });
+  warn(result.plan);
   print(summarize(result.plan, renderOnly ? 'rendered' : 'built'));
   for (const note of result.notes) console.error(`note: ${printable(note)}`);
   print(`wrote ${result.vms.length} VM folder(s) and ${result.manifestPath}`);

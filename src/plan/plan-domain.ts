@@ -30,7 +30,7 @@ function resolveSpecFile(context: VmContext, file: string, fieldPath: FieldPath,
     context.report(fieldPath, `${what} ${resolved} is a folder; expected a file`);
   } else if (!fileExists(resolved)) {
     if (!path.isAbsolute(file)) context.report(fieldPath, `${what} ${resolved} does not exist (a relative path is relative to the spec's folder)`);
-    else context.warnings.push(`${context.vm.name}: ${what} ${file} is not on this machine; it must exist on the hypervisor`);
+    else context.warn(`${what} ${file} is not on this machine; it must exist on the hypervisor`);
   }
   return resolved;
 }
@@ -87,7 +87,7 @@ export function planSeed(context: VmContext): SeedPlan {
     context.report(['seed', 'filesystem'], 'a vfat seed cannot be read from a cdrom (Linux refuses its 512-byte sectors there); use iso9660 or domain.seedAttach: disk');
   }
   if (attach === 'cdrom' && /q35/.test(context.vm.domain?.machine ?? '')) {
-    context.warnings.push(`${context.vm.name}: a q35 cdrom is on SATA, which some cloud kernels (Debian's linux-image-cloud) cannot see; the guest would boot without its seed`);
+    context.warn("a q35 cdrom is on SATA, which some cloud kernels (Debian's linux-image-cloud) cannot see; the guest would boot without its seed");
   }
   const packer = seed.packer ?? 'auto';
   const isoOnly = ['genisoimage', 'mkisofs', 'xorriso'];

@@ -8,7 +8,7 @@ import { deriveMac, macvtapTail, type MacPrefix } from './mac-address.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { planPool, type NicDraft, type PoolPlan } from './plan-network.js';
 import { planVmDraft, type VmDraft } from './plan-vm.js';
-import type { FleetPlan, NicPlan, VmPlan } from './types.js';
+import type { FleetPlan, NicPlan, PlanWarning, VmPlan } from './types.js';
 import { createVmContext, type PlanOptions } from './vm-context.js';
 
 function planPools(spec: FleetSpec, problems: Problem[]): Map<string, PoolPlan> {
@@ -165,7 +165,7 @@ function finishNic(nic: NicDraft): NicPlan {
 
 export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   const problems: Problem[] = [];
-  const warnings: string[] = [];
+  const warnings: PlanWarning[] = [];
   const passwordHashes = new Map(options.passwordHashes);
   const fleet = spec.input.fleet ?? spec.fileStem;
   const pools = planPools(spec, problems);

@@ -139,5 +139,11 @@ export interface FleetPlan {
   outputDir: string;
   vms: VmPlan[];
   /** Things worth saying that do not stop the build, e.g. a root disk not found on this machine. */
-  warnings: string[];
+  warnings: PlanWarning[];
+}
+
+/** One VM's warning; the same message for many VMs is one line for people (see the CLI). */
+export interface PlanWarning {
+  vm: string;
+  message: string;
 }

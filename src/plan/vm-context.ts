@@ -5,6 +5,7 @@ import type { FleetSpec } from '../spec/load-spec.js';
 import type { VmSpec } from '../spec/schema.js';
 import type { FieldPath } from '../spec/source-map.js';
 import { originOf } from './merge-defaults.js';
+import type { PlanWarning } from './types.js';
 
 export interface PlanEnvironment {
   /** Whether /dev/kvm is usable here; decides `type: auto`. */
@@ -30,10 +31,11 @@ export interface VmContext {
   vm: VmSpec;
   options: PlanOptions;
   problems: Problem[];
-  warnings: string[];
   /** Hashes already computed in this run, by salt and password. */
   passwordHashes: Map<string, string>;
   report(fieldPath: FieldPath, message: string): void;
+  /** A warning about this VM: it does not stop the build. */
+  warn(message: string): void;
 }
 
 export function createVmContext(
@@ -41,7 +43,7 @@ export function createVmContext(
   vmIndex: number,
   vm: VmSpec,
   options: PlanOptions,
-  sinks: { problems: Problem[]; warnings: string[]; passwordHashes: Map<string, string> },
+  sinks: { problems: Problem[]; warnings: PlanWarning[]; passwordHashes: Map<string, string> },
 ): VmContext {
   return {
     spec,
@@ -49,7 +51,6 @@ export function createVmContext(
     vm,
     options,
     problems: sinks.problems,
-    warnings: sinks.warnings,
     passwordHashes: sinks.passwordHashes,
     report(fieldPath, message) {
       const location = spec.source.locate(originOf(spec, vmIndex, fieldPath));
@@ -57,6 +58,9 @@ export function createVmContext(
       const place = formatLocation(location);
       if (sinks.problems.some((problem) => problem.message === message && formatLocation(problem.location) === place)) return;
       sinks.problems.push({ location, message });
+    },
+    warn(message) {
+      sinks.warnings.push({ vm: vm.name, message });
     },
   };
 }

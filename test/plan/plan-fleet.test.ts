@@ -164,6 +164,6 @@ describe('planFleet: seed attachment', () => {
       expect.stringMatching(/vfat seed cannot be read from a cdrom/),
     ]);
     const fleet = plan(`${base}vms:\n  - name: a\n    domain: { seedAttach: cdrom, machine: q35 }\n`);
-    expect(fleet.warnings).toEqual([expect.stringMatching(/q35 cdrom is on SATA/)]);
+    expect(fleet.warnings).toEqual([{ vm: 'a', message: expect.stringMatching(/q35 cdrom is on SATA/) }]);
   });
 });
