@@ -26,7 +26,15 @@ Options:
 Environment:
   SOURCE_DATE_EPOCH      timestamps for reproducible seed images
   CLOUDSEED_SALT_SECRET  keys password salts (default: this machine's secret, made on first use in
-                         $XDG_CONFIG_HOME/cloudseed/salt-secret)`;
+                         $XDG_CONFIG_HOME/cloudseed/salt-secret)
+
+Exit codes:
+  0  done
+  2  bad input: the spec, a file it names, a template, the command line, or an output folder
+     holding something cloudseed did not write
+  3  an external tool is missing or failed
+  4  the system refused: a full disk, a read-only folder, an output folder locked too long
+  1  a bug in cloudseed (please report it)`;
 
 const exitCodes: Record<ErrorCode, number> = {
   SPEC_INVALID: 2,

@@ -136,6 +136,7 @@ describe('the command line around the corpus', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: cloudseed <command>');
     expect(run.stderr).toBe('');
+    for (const code of [0, 1, 2, 3, 4]) expect(run.stdout).toMatch(new RegExp(`^  ${code}  \\S`, 'm'));
   });
 
   it.each(['seeds/centos7-macvtap.yaml', 'seeds/debian12-netplan.yaml', 'seeds/fleet-ci-runners.yaml'])(
