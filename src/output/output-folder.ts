@@ -39,17 +39,9 @@ export function conflictError(problems: PathProblem[]): CloudseedError {
 
 export async function openOutput(outputDir: string, lockOptions: LockOptions = {}): Promise<OpenedOutput> {
   if (outputDir.trim() === '') throw new CloudseedError('USAGE', 'the output folder (-o) is an empty name');
-  const createdTop = createFolders(outputDir);
   const stateDir = path.join(outputDir, stateDirName);
-  ensureStateFolder(stateDir);
-  let lock: OutputLock;
-  try {
-    lock = await lockOutput(outputDir, stateDir, lockOptions);
-  } catch (error) {
-    if (error instanceof CloudseedError) throw error;
-    throw ioError(`cannot lock ${outputDir}`, error);
-  }
-  // A first run that failed removes the folder, perhaps while this run waited for the lock.
+  const { createdTop, lock } = await createAndLock(outputDir, stateDir, lockOptions);
+  // A first run that failed removes .cloudseed, perhaps while this run waited for the lock.
   ensureStateFolder(stateDir);
   const legacy = readLegacyManifest(outputDir);
   const opened: OpenedOutput = {
@@ -77,6 +69,37 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
     throw error;
   }
   return opened;
+}
+
+/**
+ * Creates the output folder as needed and takes its lock. A failed first run removes the folder it
+ * made, perhaps while this run waited for the lock: then the lock is of a folder that is gone, and
+ * this run starts over with the folder as it is now.
+ */
+async function createAndLock(outputDir: string, stateDir: string, lockOptions: LockOptions): Promise<{ createdTop: string | null; lock: OutputLock }> {
+  for (let attempt = 1; ; attempt++) {
+    let createdTop: string | null;
+    let identity: Stats;
+    try {
+      createdTop = createFolders(outputDir);
+      ensureStateFolder(stateDir);
+      identity = statSync(outputDir);
+    } catch (error) {
+      if (attempt < 5 && !existsSync(outputDir)) continue;
+      throw error;
+    }
+    let lock: OutputLock;
+    try {
+      lock = await lockOutput({ outputDir, identity, stateDir }, lockOptions);
+    } catch (error) {
+      if (error instanceof CloudseedError) throw error;
+      throw ioError(`cannot lock ${outputDir}`, error);
+    }
+    const now = statSync(outputDir, { throwIfNoEntry: false });
+    if (now?.dev === identity.dev && now.ino === identity.ino) return { createdTop, lock };
+    lock.release();
+    if (attempt === 5) throw new CloudseedError('IO_FAILED', `${outputDir} was removed or replaced each time this run took its lock`);
+  }
 }
 
 export function ioError(what: string, cause: unknown): CloudseedError {

@@ -3,7 +3,7 @@
 // frees the name when the process ends, kill -9 included, so a crashed run never leaves a stale lock.
 // Elsewhere a lock file created exclusively stands in, judged stale when its process is gone.
 import { createHash } from 'node:crypto';
-import { openSync, readFileSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -24,9 +24,15 @@ export interface LockOptions {
 
 const pollMs = 100;
 
-/** Takes the lock of `outputDir`, whose state folder `stateDir` holds the lock file people can read. */
-export async function lockOutput(outputDir: string, stateDir: string, options: LockOptions = {}): Promise<OutputLock> {
-  const { dev, ino } = statSync(outputDir);
+export interface LockedFolder {
+  outputDir: string;
+  /** The folder's device and inode when the lock was asked for: the lock is this folder's, not its name's. */
+  identity: { dev: number; ino: number };
+  /** Where the lock file people can read goes. */
+  stateDir: string;
+}
+
+export async function lockOutput({ outputDir, identity: { dev, ino }, stateDir }: LockedFolder, options: LockOptions = {}): Promise<OutputLock> {
   const key = createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32);
   const lockFile = path.join(stateDir, lockFileName);
   const take = process.platform === 'linux' ? () => bindAbstract(key) : () => createLockFile(lockFile);

@@ -198,6 +198,21 @@ describe('the -o folder itself', () => {
   });
 });
 
+/** `cloudseed build` in a child process, with a way to wait until it has said something on stderr. */
+function startBuild(spec: string, out: string): { said(text: string): Promise<void>; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [...cliCommand, 'build', spec, '-o', out, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const said = async (text: string) => {
+    while (!stderr.includes(text)) {
+      if (child.exitCode !== null) throw new Error(`the build ended before it said "${text}": ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { said, done };
+}
+
 /** A small tmpfs of its own, for a full or read-only file system; only root may mount one. */
 function mountTmpfs(dir: string, size: string): () => void {
   mkdirSync(dir, { recursive: true });
@@ -249,15 +264,20 @@ describe.skipIf(!asRoot)('a file system that refuses', () => {
 });
 
 describe('one build at a time', () => {
-  it('a second build waits for the first to finish, then the folder holds one whole build', async () => {
+  it('builds wait while the folder is locked, then run one after the other, even when the holder removes the folder', async () => {
     const { dir, out } = workspace();
     const first = path.join(dir, 'a.yaml');
     const second = path.join(dir, 'b.yaml');
     writeFileSync(first, fleetSpec(Array.from({ length: 60 }, (_, index) => `a${index}`), { fleet: 'a' }));
     writeFileSync(second, fleetSpec(Array.from({ length: 60 }, (_, index) => `b${index}`), { fleet: 'b' }));
-    const runs = await Promise.all([runChild(['build', first, '-o', out]), runChild(['build', second, '-o', out])]);
-    expect(runs.map((run) => run.code)).toEqual([0, 0]);
-    expect(runs.some((run) => run.stderr.includes('another cloudseed run is building into it'))).toBe(true);
+    // A first run that fails removes the folder it made, while the other two wait for its lock.
+    const held = await openOutput(out);
+    const builds = [first, second].map((spec) => startBuild(spec, out));
+    await Promise.all(builds.map((build) => build.said('another cloudseed run is building into it')));
+    held.close();
+    expect(existsSync(out)).toBe(false);
+    const runs = await Promise.all(builds.map((build) => build.done));
+    expect(runs.map((run) => run.code), runs.map((run) => run.stderr).join('\n')).toEqual([0, 0]);
     const state = outputState(out);
     expect(['a', 'b']).toContain(state.manifest?.fleet);
     expectWholeBuild(out, state.manifest!.vms.map((vm) => vm.name));
