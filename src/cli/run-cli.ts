@@ -20,6 +20,8 @@ Commands:
 Options:
   -o, --output DIR   output folder (default: out)
   -q, --quiet        print errors only
+      --json         build, render, validate: one JSON document on stdout (every VM with its status,
+                     files, addresses, MACs, instance-id and warnings), nothing else there
   -h, --help         this text
   -v, --version      cloudseed's version
 
@@ -52,6 +54,8 @@ interface Invocation {
   specFile: string;
   outputDir: string;
   quiet: boolean;
+  /** One JSON document on stdout instead of lines for people. */
+  json: boolean;
   /** The arguments after the command, for commands with flags of their own (localds). */
   rest: string[];
 }
@@ -59,7 +63,7 @@ interface Invocation {
 function parseInvocation(argv: string[]): Invocation {
   // These two have flags of their own, parsed by their own modules.
   if (argv[0] === 'localds' || argv[0] === 'inspect') {
-    return { command: argv[0], specFile: '', outputDir: '', quiet: false, rest: argv.slice(1) };
+    return { command: argv[0], specFile: '', outputDir: '', quiet: false, json: false, rest: argv.slice(1) };
   }
   let parsed;
   try {
@@ -69,6 +73,7 @@ function parseInvocation(argv: string[]): Invocation {
       options: {
         output: { type: 'string', short: 'o', default: 'out' },
         quiet: { type: 'boolean', short: 'q', default: false },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -77,7 +82,7 @@ function parseInvocation(argv: string[]): Invocation {
     throw new CloudseedError('USAGE', (cause as Error).message, { hint: 'cloudseed --help lists the options', cause });
   }
   const { values, positionals } = parsed;
-  const base = { specFile: '', outputDir: values.output, quiet: values.quiet, rest: [] };
+  const base = { specFile: '', outputDir: values.output, quiet: values.quiet, json: values.json, rest: [] };
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const [command, specFile, ...extra] = positionals;
@@ -102,7 +107,7 @@ function summarize(plan: FleetPlan, verb: string): string {
 
 async function run(invocation: Invocation): Promise<void> {
   const print = (text: string) => {
-    if (!invocation.quiet && text) console.log(text);
+    if (!invocation.quiet && !invocation.json && text) console.log(text);
   };
   // Warnings go to stderr, so that stdout holds only what was built and a pipe gets nothing else.
   const warn = (plan: FleetPlan) => {
@@ -119,8 +124,9 @@ async function run(invocation: Invocation): Promise<void> {
   // The pipeline (zod, yaml, handlebars and the rest) is loaded only by the commands that run it.
   const { buildFleet, validateSpec } = await import('../output/index.js');
   if (invocation.command === 'validate') {
-    const { plan } = await validateSpec(invocation.specFile, { outputDir: invocation.outputDir });
+    const { plan, documents } = await validateSpec(invocation.specFile, { outputDir: invocation.outputDir });
     warn(plan);
+    if (invocation.json) return console.log((await import('./json-report.js')).validateReport(plan, documents));
     return print(`${summarize(plan, 'ok')}\n${invocation.specFile}: ${plan.vms.length} VM(s), no problems`);
   }
   const renderOnly = invocation.command === 'render';
@@ -130,6 +136,7 @@ async function run(invocation: Invocation): Promise<void> {
     lock: { onWait: (holder) => console.error(`waiting for ${printable(invocation.outputDir)}: another cloudseed run is building into it (${holder})`) },
   });
   warn(result.plan);
+  if (invocation.json) console.log((await import('./json-report.js')).buildReport(result, renderOnly));
   print(summarize(result.plan, renderOnly ? 'rendered' : 'built'));
   for (const note of result.notes) console.error(`note: ${printable(note)}`);
   print(`wrote ${result.vms.length} VM folder(s) and ${result.manifestPath}`);

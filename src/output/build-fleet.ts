@@ -31,6 +31,8 @@ export interface BuildResult {
   manifestPath: string;
   /** VM folders no longer built but kept because they hold the user's own files. */
   notes: string[];
+  /** VMs the previous build had and this one has not: their files are gone from the output folder. */
+  removed: string[];
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -100,8 +102,10 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
       staged.discard();
       throw error;
     }
+    const built = new Set(plan.vms.map((vm) => vm.name));
+    const removed = output.liveVmNames().filter((name) => !built.has(name));
     const notes = staged.commit();
-    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes };
+    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes, removed };
   } finally {
     output.close();
   }

@@ -3,6 +3,6 @@ export { buildFleet, validateSpec, type BuildOptions, type BuildResult } from '.
 export { planSpec, planSpecFile, type PlanningOptions } from './plan-spec-file.js';
 export { sourceDateEpochFromEnv } from '../pack/source-date.js';
 export { seedFilesOf, packVm, builtVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
-export { buildManifest, type BuiltVm } from './manifest.js';
+export { buildManifest, describeVm, type BuiltVm } from './manifest.js';
 export { openOutput, type OpenedOutput } from './output-folder.js';
 export { stageGeneration, type OutputFile, type StagedOutput } from './stage-generation.js';

@@ -18,7 +18,8 @@ function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function describeVm(vm: BuiltVm) {
+/** One VM as manifest.json and `--json` show it: names, addresses, MACs, the seed, every file's sha256. */
+export function describeVm(vm: BuiltVm) {
   const { plan } = vm;
   return {
     name: plan.name,

@@ -1,7 +1,7 @@
 // Opening an output folder for a build: refuse a folder that is not safe to write scripts run as root
 // into, take the folder's lock, clean up what a killed run left, and tell which names cloudseed may
 // use. The folder is the user's: cloudseed touches only what its own marker or symlinks say is its own.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CloudseedError, type Problem } from '../errors.js';
 import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
@@ -19,6 +19,8 @@ export interface OpenedOutput {
   checkNames(vmNames: readonly string[]): void;
   /** Removes what cloudseed no longer builds; returns notes on VM folders kept for the user's files. */
   sweep(): string[];
+  /** The VMs of the live build (or of 0.1's manifest), before this run changes it. */
+  liveVmNames(): string[];
   /** Releases the lock; after a run that committed nothing into a folder it created, removes the folder. */
   close(): void;
 }
@@ -50,6 +52,7 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
     legacy,
     checkNames: (vmNames) => checkNames(outputDir, vmNames, legacy),
     sweep: () => sweepOutput(outputDir, stateDir),
+    liveVmNames: () => legacy !== null ? [...legacy.vms] : liveManifestVms(stateDir),
     close() {
       // A run that never committed leaves nothing behind, not even the folders it made. Done while
       // holding the lock, so no other run is using the folder.
@@ -268,6 +271,15 @@ function removeDeadLinks(folder: string, vmName: string): { live: number; others
     else unlinkSync(file);
   }
   return { live, others };
+}
+
+function liveManifestVms(stateDir: string): string[] {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(stateDir, currentLinkName, manifestName), 'utf8')) as { vms?: { name?: unknown }[] };
+    return (manifest.vms ?? []).map((vm) => vm.name).filter((name): name is string => typeof name === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** The name of the generation `current` points at, or null before the first build. */
