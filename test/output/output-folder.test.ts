@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFleet, openOutput } from '../../src/index.js';
-import { cliCommand, looksLikeStackTrace, runChild, runInProcess } from '../cli/support/run-cloudseed.js';
+import { cliCommand, looksLikeStackTrace, runChild, runInProcess, type CliRun } from '../cli/support/run-cloudseed.js';
 import { fleetSpec, outputState, expectWholeBuild } from './support/output-state.js';
 
 let scratch: string;
@@ -223,43 +223,52 @@ function mountTmpfs(dir: string, size: string): () => void {
 const asRoot = process.getuid?.() === 0;
 if (!asRoot) console.warn('skipping the full-disk and read-only output tests: they mount a tmpfs, which needs root');
 
+/**
+ * Builds `first` into a tmpfs of `size`, runs `between`, then builds `second` there and hands the
+ * second run to `check` while the tmpfs is still mounted.
+ */
+async function buildTwiceOnTmpfs(
+  size: string,
+  vms: { first: string[]; second: string[] },
+  steps: { between?: (out: string) => void; check: (out: string, run: CliRun) => void },
+): Promise<void> {
+  const { dir } = workspace();
+  const out = path.join(dir, 'mounted');
+  const unmount = mountTmpfs(out, size);
+  try {
+    const spec = path.join(dir, 'fleet.yaml');
+    writeFileSync(spec, fleetSpec(vms.first));
+    expect((await runInProcess(['build', spec, '-o', out])).code).toBe(0);
+    steps.between?.(out);
+    writeFileSync(spec, fleetSpec(vms.second));
+    steps.check(out, await runInProcess(['build', spec, '-o', out]));
+  } finally {
+    unmount();
+  }
+}
+
 describe.skipIf(!asRoot)('a file system that refuses', () => {
   it('full: exits 4 and the previous build stays whole, with nothing of the failed run behind', async () => {
-    const { dir } = workspace();
-    const out = path.join(dir, 'small');
-    const unmount = mountTmpfs(out, '320k');
-    try {
-      const spec = path.join(dir, 'fleet.yaml');
-      writeFileSync(spec, fleetSpec(['web1']));
-      expect((await runInProcess(['build', spec, '-o', out])).code).toBe(0);
-      writeFileSync(spec, fleetSpec(Array.from({ length: 8 }, (_, index) => `web${index + 1}`)));
-      const run = await runInProcess(['build', spec, '-o', out]);
-      expect(run.code, run.stderr).toBe(4);
-      expect(run.stderr).toContain('ENOSPC');
-      expect(looksLikeStackTrace(run.stderr)).toBe(false);
-      expectWholeBuild(out, ['web1']);
-    } finally {
-      unmount();
-    }
+    const eight = Array.from({ length: 8 }, (_, index) => `web${index + 1}`);
+    await buildTwiceOnTmpfs('320k', { first: ['web1'], second: eight }, {
+      check(out, run) {
+        expect(run.code, run.stderr).toBe(4);
+        expect(run.stderr).toContain('ENOSPC');
+        expect(looksLikeStackTrace(run.stderr)).toBe(false);
+        expectWholeBuild(out, ['web1']);
+      },
+    });
   });
 
   it('read-only: exits 4 and changes nothing', async () => {
-    const { dir } = workspace();
-    const out = path.join(dir, 'frozen');
-    const unmount = mountTmpfs(out, '1m');
-    try {
-      const spec = path.join(dir, 'fleet.yaml');
-      writeFileSync(spec, fleetSpec(['web1']));
-      expect((await runInProcess(['build', spec, '-o', out])).code).toBe(0);
-      execFileSync('mount', ['-o', 'remount,ro', out]);
-      writeFileSync(spec, fleetSpec(['web1', 'web2']));
-      const run = await runInProcess(['build', spec, '-o', out]);
-      expect(run.code, run.stderr).toBe(4);
-      expect(run.stderr).toContain('EROFS');
-      expectWholeBuild(out, ['web1'], { leftoversAllowed: true });
-    } finally {
-      unmount();
-    }
+    await buildTwiceOnTmpfs('1m', { first: ['web1'], second: ['web1', 'web2'] }, {
+      between: (out) => execFileSync('mount', ['-o', 'remount,ro', out]),
+      check(out, run) {
+        expect(run.code, run.stderr).toBe(4);
+        expect(run.stderr).toContain('EROFS');
+        expectWholeBuild(out, ['web1'], { leftoversAllowed: true });
+      },
+    });
   });
 });
 
