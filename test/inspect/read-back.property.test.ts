@@ -33,7 +33,9 @@ const nameArbitrary = fc.oneof(
   fc.constantFrom('user-data', 'meta-data', 'network-config', 'vendor-data', 'README.TXT', 'abc.txt', 'A'),
   fc
     .tuple(fc.constantFrom(...edgeCharacters), fc.string({ unit: fc.constantFrom(...characters), maxLength: 62 }), fc.constantFrom(...edgeCharacters))
-    .map(([first, middle, last]) => `${first}${middle}${last}`),
+    .map(([first, middle, last]) => `${first}${middle}${last}`)
+    // mcopy silently refuses DOS device names (`nuL` failed a run with exit 1 and no message).
+    .filter((name) => !/^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i.test(name)),
 );
 const sizeArbitrary = fc.oneof(
   { weight: 6, arbitrary: fc.nat({ max: 5000 }) },
@@ -79,7 +81,9 @@ async function packAll(sets: readonly FileShape[][]): Promise<Images[]> {
     const batches: string[][] = [];
     for (let start = 0; start < setDirectories.length; start += batchSize) batches.push(setDirectories.slice(start, start + batchSize));
     for (let start = 0; start < batches.length; start += 2) {
-      await Promise.all(batches.slice(start, start + 2).map((batch) => execa('sh', ['-c', packScript, 'sh', ...batch], { env: toolEnv })));
+      // allSettled: a failed batch must not let the work folder be removed under the other, still running.
+      const outcomes = await Promise.allSettled(batches.slice(start, start + 2).map((batch) => execa('sh', ['-c', packScript, 'sh', ...batch], { env: toolEnv })));
+      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
     }
     return Promise.all(setDirectories.map(async (setDirectory) => ({ iso: await readBytes(path.join(setDirectory, 'iso')), fat: await readBytes(path.join(setDirectory, 'fat')) })));
   });
