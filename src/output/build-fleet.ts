@@ -14,6 +14,13 @@ import { openOutput } from './output-folder.js';
 import type { LockOptions } from './output-lock.js';
 import { stageGeneration, type StagedOutput } from './stage-generation.js';
 
+/** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
+export interface BuildProgress {
+  stage: 'plan' | 'build' | 'commit';
+  done: number;
+  total: number;
+}
+
 export interface BuildOptions extends PlanningOptions {
   /** Stop after rendering: write the documents and the domain, no seed image. */
   renderOnly?: boolean;
@@ -23,6 +30,12 @@ export interface BuildOptions extends PlanningOptions {
   buildTime?: number;
   /** Waiting for another run that holds the output folder. */
   lock?: LockOptions;
+  /** Rebuild every VM, also those whose inputs did not change since the live build. */
+  force?: boolean;
+  /** Remove the files of VMs the spec no longer has; without it they are kept and reported. */
+  prune?: boolean;
+  /** Called as the build moves on; often during `build`, so keep it cheap. */
+  onProgress?: (progress: BuildProgress) => void;
 }
 
 export interface BuildResult {
@@ -56,15 +69,18 @@ interface GenerationInput {
   plan: FleetPlan;
   documents: SeedDocuments[];
   vmOptions: VmBuildOptions;
+  onProgress: (progress: BuildProgress) => void;
 }
 
 /** Packs every VM into the staged generation, each written as soon as it is built, then the manifest. */
-async function writeGeneration(staged: StagedOutput, { spec, plan, documents, vmOptions }: GenerationInput): Promise<BuiltVm[]> {
+async function writeGeneration(staged: StagedOutput, { spec, plan, documents, vmOptions, onProgress }: GenerationInput): Promise<BuiltVm[]> {
   const vms: BuiltVm[] = new Array(plan.vms.length);
+  let done = 0;
   const accept = (index: number, rendered: RenderedVm) => {
     const vm = builtVm(plan.vms[index]!, rendered);
     vms[index] = vm;
     staged.writeVm(vm.plan.name, vm.files);
+    onProgress({ stage: 'build', done: ++done, total: plan.vms.length });
   };
   // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
   // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
@@ -87,6 +103,8 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
     // Read once here, so every image of the run carries the same time and no stage reads the clock.
     buildTime: options.buildTime ?? Math.floor(Date.now() / 1000),
   };
+  const onProgress = options.onProgress ?? (() => {});
+  onProgress({ stage: 'plan', done: 0, total: 0 });
   const { spec, plan } = await planSpecFile(specFile, options);
   // Every document is rendered (and so checked) before anything is written or any packer runs.
   const documents = renderFleet(plan);
@@ -97,13 +115,14 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
     const staged = stageGeneration(output);
     let vms: BuiltVm[];
     try {
-      vms = await writeGeneration(staged, { spec, plan, documents, vmOptions });
+      vms = await writeGeneration(staged, { spec, plan, documents, vmOptions, onProgress });
     } catch (error) {
       staged.discard();
       throw error;
     }
     const built = new Set(plan.vms.map((vm) => vm.name));
     const removed = output.liveVmNames().filter((name) => !built.has(name));
+    onProgress({ stage: 'commit', done: plan.vms.length, total: plan.vms.length });
     const notes = staged.commit();
     return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes, removed };
   } finally {

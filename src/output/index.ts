@@ -1,5 +1,5 @@
 // output/: the pipeline end to end, writing each VM's files atomically plus a run manifest.
-export { buildFleet, validateSpec, type BuildOptions, type BuildResult } from './build-fleet.js';
+export { buildFleet, validateSpec, type BuildOptions, type BuildProgress, type BuildResult } from './build-fleet.js';
 export { planSpec, planSpecFile, type PlanningOptions } from './plan-spec-file.js';
 export { sourceDateEpochFromEnv } from '../pack/source-date.js';
 export { seedFilesOf, packVm, builtVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
