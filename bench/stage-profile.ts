@@ -48,6 +48,7 @@ async function profile(cloudseed: Cloudseed, specFile: string, outputDir: string
     return packed;
   });
   const vms = plan.vms.map((vm, index) => ({
+    status: 'built' as const,
     plan: vm,
     documents: documents[index]!,
     packer: images[index]!.packer,

@@ -28,6 +28,6 @@ export function buildReport(result: BuildResult, renderOnly: boolean): string {
 
 /** validate writes nothing: each VM as it would be built, without files. */
 export function validateReport(plan: FleetPlan, documents: readonly SeedDocuments[]): string {
-  const checked = plan.vms.map((vm, index) => ({ plan: vm, documents: documents[index]!, files: [], packer: null }));
+  const checked = plan.vms.map((vm, index) => ({ status: 'built' as const, plan: vm, documents: documents[index]!, files: [], packer: null }));
   return document(plan, vmReports(plan, checked, 'checked'), {});
 }

@@ -44,8 +44,10 @@ export interface BuildResult {
   manifestPath: string;
   /** VM folders no longer built but kept because they hold the user's own files. */
   notes: string[];
-  /** VMs the previous build had and this one has not: their files are gone from the output folder. */
+  /** VMs the previous build had and this spec has not. */
   removed: string[];
+  /** Whether the removed VMs' files were deleted (--prune); otherwise they are kept as they were. */
+  pruned: boolean;
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -124,7 +126,7 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
     const removed = output.liveVmNames().filter((name) => !built.has(name));
     onProgress({ stage: 'commit', done: plan.vms.length, total: plan.vms.length });
     const notes = staged.commit();
-    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes, removed };
+    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes, removed, pruned: true };
   } finally {
     output.close();
   }

@@ -53,5 +53,5 @@ export function builtVm(vm: VmPlan, { documents, image }: RenderedVm): BuiltVm {
     { name: 'qemu.sh', bytes: documents.qemuScript, mode: 0o755 },
   ];
   if (image !== null) files.push({ name: vm.seed.fileName, bytes: image.bytes, mode: 0o600 });
-  return { plan: vm, documents, files, packer: image?.packer ?? null };
+  return { status: 'built', plan: vm, documents, files, packer: image?.packer ?? null };
 }

@@ -7,6 +7,8 @@ import type { PackedSeed } from '../pack/index.js';
 import type { OutputFile } from './stage-generation.js';
 
 export interface BuiltVm {
+  /** built: written by this run; kept: unchanged since the live build, its files carried over as they were. */
+  status: 'built' | 'kept';
   plan: VmPlan;
   documents: SeedDocuments;
   files: OutputFile[];
