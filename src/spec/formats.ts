@@ -1,7 +1,9 @@
 // The formats single fields must have (names, addresses, MACs, hashes), checked by zod together with
-// the types so that one run reports every malformed field at once. Cross-field rules live in plan/.
+// the types so that one run reports every malformed field at once. Cross-field rules live in plan/
+// (and, for name patterns, in pattern-issues.ts).
 import { z } from 'zod';
 import { parseIpv4, parseIpv4Cidr } from './ipv4.js';
+import { isNamePattern, parseNamePattern, patternName } from './name-pattern.js';
 
 const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
@@ -62,6 +64,23 @@ export const vmNameText = z
       context.addIssue({ code: 'custom', message: `"${value}" is the name of the fleet's manifest in the output folder; choose another VM name` });
     }
   });
+/**
+ * A VM entry's name: a VM name, or a pattern with one range (see name-pattern.ts) whose names are VM
+ * names. A pattern's names differ only in their digits, which a VM name may hold anywhere, so whether
+ * one is usable depends only on its length: the first and the last (shortest, longest) stand for all.
+ */
+export const vmEntryNameText = z.string().superRefine((value, context) => {
+  const pattern = parseNamePattern(value);
+  if (pattern === null) {
+    for (const issue of vmNameText.safeParse(value).error?.issues ?? []) context.addIssue({ code: 'custom', message: issue.message });
+  } else if (!isNamePattern(pattern)) {
+    context.addIssue({ code: 'custom', message: `this VM name ${pattern.problem}` });
+  } else {
+    const names = [patternName(pattern, pattern.first), patternName(pattern, pattern.last)];
+    const issue = names.flatMap((name) => vmNameText.safeParse(name).error?.issues ?? [])[0];
+    if (issue) context.addIssue({ code: 'custom', message: `the range ${pattern.range} makes names that are not usable: ${issue.message}` });
+  }
+});
 export const hostnameText = checked(isValidHostname, (value) => `"${value}" is not a valid hostname (RFC 1123: labels of letters, digits and inner hyphens)`);
 export const domainNameText = checked(isValidHostname, (value) => `"${value}" is not a domain name`);
 export const ipv4Text = checked((value) => parseIpv4(value) !== null, (value) => `"${value}" is not an IPv4 address`);

@@ -1,17 +1,22 @@
-// Reads a spec file: UTF-8 and YAML syntax first, then the zod schema. Every problem is collected with
-// its file, line, column and field before one error is thrown, so a user fixes them all in one pass.
+// Reads a spec file: UTF-8 and YAML syntax first, then the zod schema and the name-pattern rules, then
+// patterns are expanded into VMs. Every problem is collected with its file, line, column and field
+// before one error is thrown, so a user fixes them all in one pass.
 // A spec holds passwords, so no message here quotes the spec's text: the place and a fixed reason only.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { CloudseedError, throwIfProblems } from '../errors.js';
-import { fleetSpecSchema, type FleetSpecInput } from './schema.js';
+import type { z } from 'zod';
+import { CloudseedError, problemsError, throwIfProblems } from '../errors.js';
+import { expandSpec } from './expand-patterns.js';
+import { patternIssues } from './pattern-issues.js';
+import { fleetSpecSchema, type FleetSpecDocument, type FleetSpecInput } from './schema.js';
 import { describeIssue } from './schema-problems.js';
-import { createSpecSource, decodeSpecBytes, type SpecSource } from './source-map.js';
+import { createSpecSource, decodeSpecBytes, formatFieldPath, type SpecSource } from './source-map.js';
 import { aliasProblems, documentValue, syntaxProblems, tagProblems } from './yaml-problems.js';
 
 /** A validated spec together with where it came from. */
 export interface FleetSpec {
+  /** One item of `vms` per VM: name patterns are expanded. */
   input: FleetSpecInput;
   /** The file's text, for checksums in the manifest. */
   text: string;
@@ -19,6 +24,7 @@ export interface FleetSpec {
   baseDir: string;
   /** The spec's name without extension, the default fleet name. */
   fileStem: string;
+  /** Locates paths into `input`, the expanded `vms` included, at the lines that wrote them. */
   source: SpecSource;
 }
 
@@ -49,9 +55,32 @@ export async function readSpecText(file: string): Promise<string> {
 
 export function parseSpec(text: string, file: string): FleetSpec {
   const { value, source } = readDocument(text, file);
+  const checked = checkSpecValue(value);
+  if (!checked.success) throw problemsError(checked.issues.flatMap((issue) => describeIssue(issue, source)), file);
+  return specOf(checked.data, text, file, source);
+}
+
+export type SpecCheck = { success: true; data: FleetSpecDocument } | { success: false; issues: z.core.$ZodIssue[] };
+
+/**
+ * The schema's verdict on the document, patterns still unexpanded (so a mistake in a pattern is one
+ * problem, not one per VM), and the pattern rules that span fields. A field both refuse is reported
+ * once, with the pattern rule's more telling reason.
+ */
+export function checkSpecValue(value: unknown): SpecCheck {
   const parsed = fleetSpecSchema.safeParse(value);
-  if (!parsed.success) throwIfProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, source)), file);
-  return specOf(parsed.data as FleetSpecInput, text, file, source);
+  const patterns = patternIssues(value);
+  if (parsed.success && patterns.length === 0) return { success: true, data: parsed.data };
+  const patternFields = new Set(patterns.map(issueField));
+  const schemaIssues = parsed.success ? [] : parsed.error.issues.filter((issue) => !patternFields.has(issueField(issue)));
+  return { success: false, issues: [...schemaIssues, ...patterns] };
+}
+
+/** The field an issue is about; for an issue about one key of a map (params.key), that key's field. */
+function issueField(issue: z.core.$ZodIssue): string {
+  const key = issue.code === 'custom' ? issue.params?.key : undefined;
+  const fieldPath = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+  return formatFieldPath(typeof key === 'string' ? [...fieldPath, key] : fieldPath);
 }
 
 /** The document's plain value and its source map, once its YAML is sound: syntax, tags, aliases, not empty. */
@@ -66,7 +95,9 @@ export function readDocument(text: string, file: string): { value: unknown; sour
   return { value: documentValue(document, source), source };
 }
 
-export function specOf(input: FleetSpecInput, text: string, file: string, source: SpecSource): FleetSpec {
+/** The spec from its checked document: patterns expanded, and located through the expansion. */
+export function specOf(document: FleetSpecDocument, text: string, file: string, documentSource: SpecSource): FleetSpec {
+  const { input, source } = expandSpec(document, documentSource);
   return {
     input,
     text,

@@ -2,8 +2,7 @@
 // planning can still look at the rest and one run reports the schema's problems and the planner's
 // together. Only fields are left out, never list items, so every index the planner reports stays true.
 import type { z } from 'zod';
-import { readDocument, specOf, type FleetSpec } from './load-spec.js';
-import { fleetSpecSchema, type FleetSpecInput } from './schema.js';
+import { checkSpecValue, readDocument, specOf, type FleetSpec } from './load-spec.js';
 import { formatFieldPath, type FieldPath } from './source-map.js';
 
 type Issue = z.core.$ZodIssue;
@@ -27,9 +26,9 @@ export function salvageSpec(text: string, file: string): SalvagedSpec | null {
   }
   const leftOut: string[] = [];
   for (let round = 0; round < maxRounds; round++) {
-    const parsed = fleetSpecSchema.safeParse(document.value);
-    if (parsed.success) return { spec: specOf(parsed.data as FleetSpecInput, text, file, document.source), leftOut };
-    for (const issue of parsed.error.issues) {
+    const checked = checkSpecValue(document.value);
+    if (checked.success) return { spec: specOf(checked.data, text, file, document.source), leftOut };
+    for (const issue of checked.issues) {
       const fields = leaveOut(document.value, issue);
       if (fields === null) return null;
       leftOut.push(...fields.map(formatFieldPath));
@@ -45,6 +44,8 @@ export function salvageSpec(text: string, file: string): SalvagedSpec | null {
 function leaveOut(value: unknown, issue: Issue): FieldPath[] | null {
   const issuePath = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
   if (issue.code === 'unrecognized_keys') return deleteFields(value, issuePath, issue.keys);
+  // An issue about one key of a map (an override for a VM its pattern does not make).
+  if (issue.code === 'custom' && typeof issue.params?.key === 'string') return deleteFields(value, issuePath, [issue.params.key]);
   for (let depth = issuePath.length; depth > 0; depth--) {
     const parentPath = issuePath.slice(0, depth - 1);
     const name = issuePath[depth - 1]!;

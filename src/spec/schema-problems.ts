@@ -2,6 +2,7 @@
 // never an unknown key that looks like a value typed in a key's place (it may be a password).
 import type { z } from 'zod';
 import type { Problem } from '../errors.js';
+import { vmNameText } from './formats.js';
 import type { SpecSource } from './source-map.js';
 
 type Issue = z.core.$ZodIssue;
@@ -9,6 +10,11 @@ type Issue = z.core.$ZodIssue;
 /** An unknown key is named only when it looks like a field name, not like a value typed in its place. */
 function looksLikeFieldName(key: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(key);
+}
+
+/** A key meant as a VM name (an override's) is named only when it is one. */
+function looksLikeVmName(key: string): boolean {
+  return vmNameText.safeParse(key).success;
 }
 
 export function describeIssue(issue: Issue, source: SpecSource): Problem[] {
@@ -19,6 +25,12 @@ export function describeIssue(issue: Issue, source: SpecSource): Problem[] {
       const location = { ...source.locate(fieldPath, key), field: source.locate(fieldPath).field };
       return { location, message: 'unknown field (its name is not shown: it does not look like a field name)' };
     });
+  }
+  if (issue.code === 'custom' && typeof issue.params?.key === 'string') {
+    // About one key of a map, an override's VM name (see pattern-issues.ts): placed at the key.
+    const key = issue.params.key;
+    const location = source.locate(fieldPath, key);
+    return [{ location: looksLikeVmName(key) ? location : { ...location, field: source.locate(fieldPath).field }, message: issue.message }];
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // A discriminated union reports the allowed tags; a plain union, one failure per branch.

@@ -5,7 +5,7 @@ import {
   architectureText, cryptHashText, deviceNameText, domainNameText, groupNameText, guestPathText, hostFilePathText,
   hostInterfaceNameText, hostnameText, instanceIdText, ipRangeText, ipv4CidrText, ipv4Text, kernelCommandLineText,
   libvirtNetworkNameText, machineTypeText, macText, nicAddressText, nicModelText, passwordText, routeTargetText,
-  shellPathText, specFilePathText, specFolderPathText, sudoRuleText, userNameText, vmNameText,
+  shellPathText, specFilePathText, specFolderPathText, sudoRuleText, userNameText, vmEntryNameText, vmNameText,
 } from './formats.js';
 
 const text = z.string().min(1);
@@ -187,6 +187,16 @@ export const vmSettingsSchema = z.strictObject({
 
 export const vmSpecSchema = z.strictObject({ name: vmNameText, ...vmSettingsSchema.shape });
 
+/**
+ * One entry of `vms` as written: a VM, or with a range in its name (`web-{01..20}`) one VM per number,
+ * each of which `overrides` may change by name. expand-patterns.ts turns entries into VMs.
+ */
+export const vmEntrySchema = z.strictObject({
+  name: vmEntryNameText,
+  ...vmSettingsSchema.shape,
+  overrides: z.record(z.string(), vmSettingsSchema).optional(),
+});
+
 export const poolSchema = z.strictObject({
   cidr: ipv4CidrText,
   /** `first-last`, e.g. `10.0.0.10-10.0.0.250`; default: the whole subnet less network and broadcast. */
@@ -202,10 +212,14 @@ export const fleetSpecSchema = z.strictObject({
   macPrefix: z.enum(['qemu', 'local']).optional(),
   pools: z.record(text, poolSchema).optional(),
   defaults: vmSettingsSchema.optional(),
-  vms: z.array(vmSpecSchema).min(1, 'at least one VM'),
+  vms: z.array(vmEntrySchema).min(1, 'at least one VM'),
 });
 
-export type FleetSpecInput = z.infer<typeof fleetSpecSchema>;
+/** The spec as its file says it, patterns unexpanded. */
+export type FleetSpecDocument = z.infer<typeof fleetSpecSchema>;
+/** The spec with every pattern expanded: one item of `vms` per VM. */
+export type FleetSpecInput = Omit<FleetSpecDocument, 'vms'> & { vms: VmSpec[] };
+export type VmEntry = z.infer<typeof vmEntrySchema>;
 export type VmSettings = z.infer<typeof vmSettingsSchema>;
 export type VmSpec = z.infer<typeof vmSpecSchema>;
 export type UserSpec = z.infer<typeof userSchema>;

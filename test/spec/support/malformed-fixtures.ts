@@ -48,4 +48,5 @@ export const fixtureSecrets: readonly { fixture: string; secret: string }[] = [
   { fixture: '39-unknown-key-with-secret.yaml', secret: 'Saffron-Glacier-Otter-3391' },
   { fixture: '39-unknown-key-with-secret.yaml', secret: 'Indigo-Thistle-Beacon-8842' },
   { fixture: '40-several-schema-problems.yaml', secret: 'Marigold-Canyon-Raven-1208' },
+  { fixture: '146-pattern-override-key-secret.yaml', secret: 'Cobalt Harbor Lantern 7714' },
 ];

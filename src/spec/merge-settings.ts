@@ -1,0 +1,29 @@
+// How one layer of VM settings overlays another: maps merge key by key, lists and scalars replace.
+// `defaults` under a VM and a pattern's `overrides` over its VMs both merge this way, from this one place.
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `override` over `base`. What the override does not touch stays shared with `base`, not copied. */
+export function mergeSettings<T>(base: T | undefined, override: T | undefined): T | undefined {
+  if (override === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    merged[key] = mergeSettings(merged[key], value);
+  }
+  return merged as T;
+}
+
+/** Whether `root` holds a value at `fieldPath` (map keys and list indexes). */
+export function hasFieldPath(root: unknown, fieldPath: readonly (string | number)[]): boolean {
+  let node = root;
+  for (const step of fieldPath) {
+    if (Array.isArray(node) && typeof step === 'number') node = node[step];
+    else if (isPlainObject(node) && typeof step === 'string') node = node[step];
+    else return false;
+    if (node === undefined) return false;
+  }
+  return true;
+}
