@@ -1,8 +1,22 @@
 // From a spec file to its plan, with one report of everything wrong: when the schema refuses some
 // fields, the rest of the spec is still planned, so a wrong value and, say, a duplicate address
-// elsewhere are reported by the same run instead of one run each.
+// elsewhere are reported by the same run instead of one run each. The spec's allocation lock is read
+// here and its update handed back; writing it is the caller's, once its output is committed.
 import { CloudseedError, problemsError } from '../errors.js';
-import { detectEnvironment, hashFleetPasswords, loadSaltSecret, planFleet, type FleetPlan, type PlanEnvironment } from '../plan/index.js';
+import {
+  allocationLockUpdate,
+  detectEnvironment,
+  fleetNameOf,
+  frozenLockError,
+  hashFleetPasswords,
+  loadSaltSecret,
+  planFleet,
+  readAllocationLockFile,
+  type AllocationLock,
+  type AllocationLockUpdate,
+  type FleetPlan,
+  type PlanEnvironment,
+} from '../plan/index.js';
 import { parseSpec, readSpecText, salvageSpec, type FleetSpec } from '../spec/index.js';
 
 export interface PlanningOptions {
@@ -10,19 +24,30 @@ export interface PlanningOptions {
   /** Keys password salts; default: CLOUDSEED_SALT_SECRET, else this machine's secret (see loadSaltSecret). */
   saltSecret?: string;
   environment?: PlanEnvironment;
+  /** Fail (SPEC_INVALID) rather than plan anything the allocation lock does not already record: for CI. */
+  frozen?: boolean;
 }
 
-export async function planSpec(spec: FleetSpec, options: PlanningOptions): Promise<FleetPlan> {
+export interface PlannedSpecFile {
+  spec: FleetSpec;
+  plan: FleetPlan;
+  /** The lock beside the spec and how this plan changes it; null when the spec keeps none. */
+  allocationLock: AllocationLockUpdate | null;
+}
+
+/** Plans `spec`, keeping what `allocationLock` (the spec's lock as read) records. */
+export async function planSpec(spec: FleetSpec, options: PlanningOptions, allocationLock: AllocationLock | null = null): Promise<FleetPlan> {
   const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
   return planFleet(spec, {
     outputDir: options.outputDir,
     environment: options.environment ?? detectEnvironment(),
     saltSecret,
     passwordHashes: await hashFleetPasswords(spec, { saltSecret }),
+    allocationLock,
   });
 }
 
-export async function planSpecFile(specFile: string, options: PlanningOptions): Promise<{ spec: FleetSpec; plan: FleetPlan }> {
+export async function planSpecFile(specFile: string, options: PlanningOptions): Promise<PlannedSpecFile> {
   const text = await readSpecText(specFile);
   let spec: FleetSpec;
   try {
@@ -30,7 +55,12 @@ export async function planSpecFile(specFile: string, options: PlanningOptions): 
   } catch (error) {
     throw await withPlanningProblems(error, text, specFile, options);
   }
-  return { spec, plan: await planSpec(spec, options) };
+  const lockFile = readAllocationLockFile(specFile, fleetNameOf(spec));
+  const plan = await planSpec(spec, options, lockFile.lock);
+  const allocationLock = allocationLockUpdate(lockFile, plan.allocations);
+  const frozen = options.frozen ? frozenLockError(allocationLock, lockFile) : null;
+  if (frozen !== null) throw frozen;
+  return { spec, plan, allocationLock };
 }
 
 /** `error` from the schema, joined by what planning finds in the fields the schema did not refuse. */
@@ -39,6 +69,7 @@ async function withPlanningProblems(error: unknown, text: string, specFile: stri
   const salvaged = salvageSpec(text, specFile);
   if (salvaged === null) return error;
   try {
+    // Without the lock: it changes which addresses are chosen, never whether they can be.
     await planSpec(salvaged.spec, options);
     return error;
   } catch (planError) {

@@ -27,3 +27,13 @@ export function deriveMac(seed: string, prefix: MacPrefix, attempt: number): str
 export function macvtapTail(macAddress: string): string {
   return macAddress.split(':').slice(3).join(':');
 }
+
+/**
+ * Whether `macAddress` has the form `deriveMac` gives for `prefix`, so that a lock never keeps MACs of
+ * the prefix a spec has just left. 52:54:00 is itself locally administered, hence its own test.
+ */
+export function hasMacPrefix(macAddress: string, prefix: MacPrefix): boolean {
+  const qemu = macAddress.startsWith('52:54:00:');
+  if (prefix === 'qemu') return qemu;
+  return !qemu && (parseInt(macAddress.slice(0, 2), 16) & 0b11) === 0b10;
+}

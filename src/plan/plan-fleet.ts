@@ -1,10 +1,14 @@
 // The fleet's plan: every VM resolved, then what only the whole fleet can decide — pool addresses,
-// derived MACs — and what only the whole fleet can check: duplicate names, addresses and MACs.
+// derived MACs, kept stable by the allocation lock — and what only the whole fleet can check:
+// duplicate names, addresses and MACs.
+import path from 'node:path';
 import { throwIfProblems, type Problem } from '../errors.js';
 import type { FleetSpec } from '../spec/load-spec.js';
 import type { FieldPath } from '../spec/source-map.js';
-import { formatIpv4, parseIpv4 } from '../spec/ipv4.js';
-import { deriveMac, macvtapTail, type MacPrefix } from './mac-address.js';
+import { allocateAddresses, type AddressAllocation } from './allocate-addresses.js';
+import { allocateMacs } from './allocate-macs.js';
+import { lockFilePath, type AllocationLock, type LockedNic } from './allocation-lock.js';
+import { macvtapTail } from './mac-address.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { planPool, type NicDraft, type PoolPlan } from './plan-network.js';
 import { planVmDraft, type VmDraft } from './plan-vm.js';
@@ -70,70 +74,6 @@ function checkUniqueIdentities(drafts: VmDraft[], skip: Set<number>): void {
   });
 }
 
-/** Hands out pool addresses in VM order, skipping every address a NIC or pool gateway already holds. */
-function allocateAddresses(drafts: VmDraft[], pools: Map<string, PoolPlan>): void {
-  const taken = new Map<number, string>();
-  for (const pool of pools.values()) {
-    const gateway = pool.gateway === null ? null : parseIpv4(pool.gateway);
-    if (gateway !== null) taken.set(gateway, `the gateway of pool ${pool.name}`);
-  }
-  for (const draft of drafts) {
-    for (const nic of draft.nics) {
-      if (nic.addressing.kind !== 'static') continue;
-      const value = parseIpv4(nic.addressing.address)!;
-      const holder = taken.get(value);
-      if (holder !== undefined) draft.context.report([...nic.fieldPath, 'address'], `address ${nic.addressing.address} is already used by ${holder}`);
-      else taken.set(value, `${draft.plan.name} ${nic.device}`);
-    }
-  }
-  const next = new Map<string, number>();
-  for (const draft of drafts) {
-    for (const nic of draft.nics) {
-      if (nic.addressing.kind !== 'pool') continue;
-      const pool = nic.addressing.pool;
-      let candidate = next.get(pool.name) ?? pool.first;
-      while (candidate <= pool.last && taken.has(candidate)) candidate++;
-      if (candidate > pool.last) {
-        draft.context.report([...nic.fieldPath, 'pool'], `pool ${pool.name} has no free address left (${formatIpv4(pool.first)}-${formatIpv4(pool.last)})`);
-        continue;
-      }
-      taken.set(candidate, `${draft.plan.name} ${nic.device}`);
-      next.set(pool.name, candidate + 1);
-      nic.addressing = { kind: 'static', address: formatIpv4(candidate), ...pool.subnet };
-    }
-  }
-}
-
-/**
- * Given MACs are reserved first; derived ones then take the first free candidate for their NIC. A
- * macvtap NIC's candidate must also leave its macvtap device name free (see macvtapTail).
- */
-function allocateMacs(drafts: VmDraft[], fleet: string, prefix: MacPrefix): void {
-  const taken = new Map<string, string>();
-  const takenTails = new Set<string>();
-  for (const draft of drafts) {
-    for (const nic of draft.nics) {
-      if (nic.macAddress === null) continue;
-      const holder = taken.get(nic.macAddress);
-      if (holder !== undefined) draft.context.report([...nic.fieldPath, 'mac'], `MAC ${nic.macAddress} is already used by ${holder}`);
-      else taken.set(nic.macAddress, `${draft.plan.name} ${nic.device}`);
-      if (nic.host.type === 'direct') takenTails.add(macvtapTail(nic.macAddress));
-    }
-  }
-  for (const draft of drafts) {
-    for (const nic of draft.nics) {
-      if (nic.macAddress !== null) continue;
-      const isFree = (mac: string) => !taken.has(mac) && !(nic.host.type === 'direct' && takenTails.has(macvtapTail(mac)));
-      let attempt = 0;
-      let mac = deriveMac(`${fleet}/${draft.plan.name}/${nic.device}`, prefix, attempt);
-      while (!isFree(mac)) mac = deriveMac(`${fleet}/${draft.plan.name}/${nic.device}`, prefix, ++attempt);
-      taken.set(mac, `${draft.plan.name} ${nic.device}`);
-      if (nic.host.type === 'direct') takenTails.add(macvtapTail(mac));
-      nic.macAddress = mac;
-    }
-  }
-}
-
 /**
  * qemu.sh names each macvtap device `mvt` + the last three bytes of its NIC's MAC (IFNAMSIZ leaves no
  * room for more), so two macvtap NICs whose MACs end alike would ask for one device. Both are named,
@@ -163,23 +103,44 @@ function finishNic(nic: NicDraft): NicPlan {
   return { ...rest, macAddress, addressing };
 }
 
+/** The fleet's name: MACs are derived from it and its lock carries it. */
+export function fleetNameOf(spec: FleetSpec): string {
+  return spec.input.fleet ?? spec.fileStem;
+}
+
+/** What this plan chose for each NIC (derived MACs, pool addresses), as the lock records it. */
+function recordAllocations(fleet: string, drafts: VmDraft[], macs: Map<NicDraft, string>, addresses: AddressAllocation): AllocationLock {
+  const vms = new Map<string, Map<string, LockedNic>>();
+  for (const draft of drafts) {
+    const nics = new Map<string, LockedNic>();
+    for (const nic of draft.nics) {
+      const locked = { macAddress: macs.get(nic) ?? null, address: addresses.assigned.get(nic) ?? null };
+      if (locked.macAddress !== null || locked.address !== null) nics.set(nic.device, locked);
+    }
+    if (nics.size > 0) vms.set(draft.plan.name, nics);
+  }
+  return { fleet, vms, released: addresses.released };
+}
+
 export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   const problems: Problem[] = [];
   const warnings: PlanWarning[] = [];
   const passwordHashes = new Map(options.passwordHashes);
-  const fleet = spec.input.fleet ?? spec.fileStem;
+  const fleet = fleetNameOf(spec);
   const pools = planPools(spec, problems);
   const drafts = spec.input.vms.map((vmSpec, vmIndex) =>
     planVmDraft(createVmContext(spec, vmIndex, mergeVmSettings(spec, vmSpec), options, { problems, warnings, passwordHashes }), pools),
   );
   checkUniqueIdentities(drafts, checkUniqueNames(drafts));
-  allocateAddresses(drafts, pools);
-  allocateMacs(drafts, fleet, spec.input.macPrefix ?? 'qemu');
+  const lock = { previous: options.allocationLock ?? null, lockName: path.basename(lockFilePath(spec.source.file)) };
+  const addresses = allocateAddresses(drafts, pools, lock);
+  const macs = allocateMacs(drafts, { fleet, prefix: spec.input.macPrefix ?? 'qemu', ...lock });
   checkMacvtapNames(drafts);
   throwIfProblems(problems, spec.source.file);
   const vms: VmPlan[] = drafts.map((draft) => ({
     ...draft.plan,
     network: { ...draft.plan.network, nics: draft.nics.map(finishNic) },
   }));
-  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings };
+  const allocations = recordAllocations(fleet, drafts, macs, addresses);
+  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations };
 }

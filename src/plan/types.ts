@@ -2,6 +2,7 @@
 // stage would have to guess; `null` always means "not wanted", never "not decided".
 import type { PackerChoice, SeedFilesystem, SeedFormat } from '../pack/seed-file.js';
 import type { GroupSpec } from '../spec/schema.js';
+import type { AllocationLock } from './allocation-lock.js';
 
 export type CloudInitTarget = 'el7' | 'current';
 
@@ -140,6 +141,8 @@ export interface FleetPlan {
   vms: VmPlan[];
   /** Things worth saying that do not stop the build, e.g. a root disk not found on this machine. */
   warnings: PlanWarning[];
+  /** The allocation lock this plan implies: every derived MAC and pool address, and the released addresses. */
+  allocations: AllocationLock;
 }
 
 /** One VM's warning; the same message for many VMs is one line for people (see the CLI). */

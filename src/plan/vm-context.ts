@@ -4,6 +4,7 @@ import { formatLocation, type Problem } from '../errors.js';
 import type { FleetSpec } from '../spec/load-spec.js';
 import type { VmSpec } from '../spec/schema.js';
 import type { FieldPath } from '../spec/source-map.js';
+import type { AllocationLock } from './allocation-lock.js';
 import { originOf } from './merge-defaults.js';
 import type { PlanWarning } from './types.js';
 
@@ -23,6 +24,8 @@ export interface PlanOptions {
   saltSecret: string;
   /** Hashes computed ahead (see hashFleetPasswords), by passwordHashKey; any missing one is hashed here. */
   passwordHashes?: ReadonlyMap<string, string>;
+  /** The spec's lock as read (see readAllocationLockFile), whose MACs and addresses are kept; null: none. */
+  allocationLock?: AllocationLock | null;
 }
 
 export interface VmContext {
