@@ -47,23 +47,14 @@ async function profile(cloudseed: Cloudseed, specFile: string, outputDir: string
     }
     return packed;
   });
-  const vms = plan.vms.map((vm, index) => ({
-    status: 'built' as const,
-    plan: vm,
-    documents: documents[index]!,
-    packer: images[index]!.packer,
-    files: [
-      ...cloudseed.seedFilesOf(documents[index]!).map((file) => ({ name: file.path, bytes: file.bytes, mode: file.mode })),
-      { name: 'domain.xml', bytes: documents[index]!.domainXml, mode: 0o644 },
-      { name: vm.seed.fileName, bytes: images[index]!.bytes, mode: 0o600 },
-    ],
-  }));
-  const manifest = await timed('manifest', () => cloudseed.buildManifest({ plan, specText: spec.text, vms, cloudseedVersion: 'bench', sourceDateEpoch: 0 }));
+  const files = plan.vms.map((vm, index) => cloudseed.vmFiles(vm, { documents: documents[index]!, image: images[index]! }));
+  const vms = plan.vms.map((vm, index) => cloudseed.builtVm(vm, { documents: documents[index]!, image: images[index]! }, files[index]!));
+  const manifest = await timed('manifest', () => cloudseed.buildManifest({ plan, specText: spec.text, vms, removed: [], cloudseedVersion: 'bench', sourceDateEpoch: 0 }));
   await timed('write', async () => {
     const output = await cloudseed.openOutput(outputDir);
     try {
       const staged = cloudseed.stageGeneration(output);
-      for (const vm of vms) staged.writeVm(vm.plan.name, vm.files);
+      vms.forEach((vm, index) => staged.writeVm(vm.plan.name, files[index]!));
       staged.writeTop(manifest);
       staged.commit();
     } finally {

@@ -1,33 +1,40 @@
 // `--json`: what a run did as one JSON document on stdout, for pipelines. The same per-VM description
 // as manifest.json, with each VM's status and warnings; nothing else goes to stdout.
-import { describeVm, type BuildResult, type BuiltVm } from '../output/index.js';
+import { describeVm, vmRecord, type BuildResult, type BuiltVm } from '../output/index.js';
 import type { FleetPlan } from '../plan/index.js';
 import type { SeedDocuments } from '../render/index.js';
 
-export type VmStatus = 'built' | 'rendered' | 'checked' | 'removed';
+/**
+ * built: this run wrote the VM's files; kept: unchanged since the live build, left as they were;
+ * removed: the live build had it and the spec no longer has; checked: validate, which writes nothing.
+ * render reports built and kept as build does (its VMs have `seed: null`): the status says what the
+ * run did to the VM's folder, whichever command it was.
+ */
+export type VmStatus = BuiltVm['status'] | 'removed' | 'checked';
 
-function vmReports(plan: FleetPlan, vms: readonly BuiltVm[], status: VmStatus) {
-  return vms.map((vm) => ({
-    ...describeVm(vm),
-    status,
-    warnings: plan.warnings.filter((warning) => warning.vm === vm.plan.name).map((warning) => warning.message),
-  }));
+function warningsOf(plan: FleetPlan, vmName: string): string[] {
+  return plan.warnings.filter((warning) => warning.vm === vmName).map((warning) => warning.message);
 }
 
-function document(plan: FleetPlan, vms: unknown[], extra: object): string {
-  return JSON.stringify({ fleet: plan.fleet, spec: plan.specFile, ...extra, vms, warnings: plan.warnings }, null, 2);
+function document(plan: FleetPlan, command: string, vms: unknown[], extra: object): string {
+  return JSON.stringify({ command, fleet: plan.fleet, spec: plan.specFile, ...extra, vms, warnings: plan.warnings }, null, 2);
 }
 
-export function buildReport(result: BuildResult, renderOnly: boolean): string {
+export function buildReport(result: BuildResult, command: 'build' | 'render'): string {
+  const { plan } = result;
   const vms = [
-    ...vmReports(result.plan, result.vms, renderOnly ? 'rendered' : 'built'),
-    ...result.removed.map((name) => ({ name, status: 'removed' as const })),
+    ...result.vms.map((vm) => ({ ...describeVm(vm), status: vm.status satisfies VmStatus, warnings: warningsOf(plan, vm.plan.name) })),
+    // pruned: whether this run deleted the files cloudseed wrote for it, or left them (no --prune).
+    ...result.removed.map((name) => ({ name, status: 'removed' satisfies VmStatus, pruned: result.pruned })),
   ];
-  return document(result.plan, vms, { outputDir: result.plan.outputDir, manifest: result.manifestPath, notes: result.notes });
+  return document(plan, command, vms, { outputDir: plan.outputDir, manifest: result.manifestPath, notes: result.notes });
 }
 
 /** validate writes nothing: each VM as it would be built, without files. */
 export function validateReport(plan: FleetPlan, documents: readonly SeedDocuments[]): string {
-  const checked = plan.vms.map((vm, index) => ({ status: 'built' as const, plan: vm, documents: documents[index]!, files: [], packer: null }));
-  return document(plan, vmReports(plan, checked, 'checked'), {});
+  const vms = plan.vms.map((vm, index) => {
+    const unwritten: BuiltVm = { status: 'built', plan: vm, record: vmRecord(vm, documents[index]!.instanceId, [], null), documents: documents[index]! };
+    return { ...describeVm(unwritten), status: 'checked' satisfies VmStatus, warnings: warningsOf(plan, vm.name) };
+  });
+  return document(plan, 'validate', vms, {});
 }

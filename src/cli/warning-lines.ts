@@ -3,12 +3,13 @@
 // disk would otherwise print 1000 identical lines).
 import type { PlanWarning } from '../plan/index.js';
 import { printable } from '../printable-text.js';
+import { countOf, vmNames } from './vm-count-text.js';
 
 export function warningLines(warnings: readonly PlanWarning[]): string[] {
   const vmsByMessage = new Map<string, string[]>();
   for (const { vm, message } of warnings) vmsByMessage.set(message, [...(vmsByMessage.get(message) ?? []), vm]);
   return [...vmsByMessage].map(([message, vms]) => {
-    const who = vms.length === 1 ? vms[0]! : `${vms.length} VMs (${vms.length === 2 ? vms.join(', ') : `${vms[0]} … ${vms.at(-1)}`})`;
-    return `warning: ${printable(who)}: ${printable(message)}`;
+    const who = vms.length === 1 ? vmNames(vms) : `${countOf(vms.length)} (${vmNames(vms)})`;
+    return `warning: ${who}: ${printable(message)}`;
   });
 }

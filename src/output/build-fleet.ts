@@ -1,18 +1,23 @@
 // The whole pipeline as the library offers it: spec -> plan -> render -> pack -> write. The CLI's
 // build, render and validate are this with fewer stages.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { FleetPlan } from '../plan/index.js';
-import { renderFleet, type SeedDocuments } from '../render/index.js';
+import { forgetCompiledTemplates, renderFleet, renderFleetVms, templateSetHash, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import type { FleetSpec } from '../spec/index.js';
 import { planSpecFile, type PlanningOptions } from './plan-spec-file.js';
-import { builtVm, packVm, type RenderedVm, type VmBuildOptions } from './build-vm.js';
-import { buildManifest, type BuiltVm } from './manifest.js';
-import { openOutput } from './output-folder.js';
+import { builtVm, packVm, vmFiles, type VmBuildOptions } from './build-vm.js';
+import { buildManifest, sha256, type BuiltVm, type RemovedVm, type VmRecord } from './manifest.js';
+import { openOutput, type OpenedOutput } from './output-folder.js';
 import type { LockOptions } from './output-lock.js';
-import { stageGeneration, type StagedOutput } from './stage-generation.js';
+import { buildStateName, manifestName, vmStoreDirName } from './output-layout.js';
+import { readPreviousBuild, type BuildState, type PreviousBuild, type PreviousVm } from './previous-build.js';
+import { linkOutput, stageGeneration } from './stage-generation.js';
+import { vmFingerprint, type FingerprintInputs } from './vm-fingerprint.js';
 
 /** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
 export interface BuildProgress {
@@ -44,10 +49,12 @@ export interface BuildResult {
   manifestPath: string;
   /** VM folders no longer built but kept because they hold the user's own files. */
   notes: string[];
-  /** VMs the previous build had and this spec has not. */
+  /** VMs the live build had and this spec has not. */
   removed: string[];
   /** Whether the removed VMs' files were deleted (--prune); otherwise they are kept as they were. */
   pruned: boolean;
+  /** The allocation lock beside the spec, and whether this build wrote it; null when the spec keeps none. */
+  allocationLock: { path: string; changed: boolean } | null;
 }
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -66,36 +73,126 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
-interface GenerationInput {
+/** What this run does with each VM of the plan: keep the live build's folder, or build it anew. */
+interface VmDecision {
+  fingerprint: string;
+  /** The live build's entry, when its files are exactly what this run would write. */
+  keep: PreviousVm | null;
+}
+
+function decideVms(plan: FleetPlan, previous: PreviousBuild, storeDir: string, inputs: FingerprintInputs, force: boolean): VmDecision[] {
+  return plan.vms.map((vm) => {
+    const fingerprint = vmFingerprint(vm, inputs);
+    const live = previous.vms.get(vm.name);
+    const keep = !force && live?.fingerprint === fingerprint && existsSync(path.join(storeDir, live.store)) ? live : null;
+    return { fingerprint, keep };
+  });
+}
+
+/** The VMs of the live build that the spec no longer has, whose files are still there to carry over. */
+function removedVms(plan: FleetPlan, previous: PreviousBuild, storeDir: string): [string, PreviousVm][] {
+  const planned = new Set(plan.vms.map((vm) => vm.name));
+  return [...previous.vms].filter(([name, vm]) => !planned.has(name) && existsSync(path.join(storeDir, vm.store)));
+}
+
+/**
+ * What makes two builds the same output: every VM's folder and fingerprint, the VMs carried over as
+ * removed, and the manifest's fleet-wide fields. Equal to the live build's, nothing needs writing.
+ */
+function buildIdentity(manifestFields: object, stores: Record<string, { store: string; fingerprint: string }>, removed: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify({ manifestFields, stores, removed })).digest('hex');
+}
+
+interface BuildRun {
   spec: FleetSpec;
   plan: FleetPlan;
-  documents: SeedDocuments[];
   vmOptions: VmBuildOptions;
+  options: BuildOptions;
   onProgress: (progress: BuildProgress) => void;
 }
 
-/** Packs every VM into the staged generation, each written as soon as it is built, then the manifest. */
-async function writeGeneration(staged: StagedOutput, { spec, plan, documents, vmOptions, onProgress }: GenerationInput): Promise<BuiltVm[]> {
-  const vms: BuiltVm[] = new Array(plan.vms.length);
-  let done = 0;
-  const accept = (index: number, rendered: RenderedVm) => {
-    const vm = builtVm(plan.vms[index]!, rendered);
-    vms[index] = vm;
-    staged.writeVm(vm.plan.name, vm.files);
-    onProgress({ stage: 'build', done: ++done, total: plan.vms.length });
-  };
-  // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
-  // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
-  // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
-  await mapLimited(plan.vms, availableParallelism(), async (vm, index) => accept(index, await packVm(vm, documents[index]!, vmOptions)));
-  staged.writeTop(buildManifest({
-    plan,
-    specText: spec.text,
-    vms,
+async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options, onProgress }: BuildRun): Promise<Omit<BuildResult, 'manifestPath' | 'plan' | 'allocationLock'>> {
+  // Refused before any packing: a folder of the user's where a VM's would go.
+  output.checkNames(plan.vms.map((vm) => vm.name));
+  const storeDir = path.join(output.stateDir, vmStoreDirName);
+  const previous = readPreviousBuild(output.stateDir);
+  // The templates are read afresh by each build: their texts are part of every fingerprint.
+  forgetCompiledTemplates();
+  const templateSets = new Map<string | null, string>();
+  const inputs: FingerprintInputs = {
     cloudseedVersion: packageVersion,
     sourceDateEpoch: vmOptions.sourceDateEpoch,
-  }));
-  return vms;
+    renderOnly: vmOptions.renderOnly,
+    templateSet(dir) {
+      if (!templateSets.has(dir)) templateSets.set(dir, templateSetHash(dir));
+      return templateSets.get(dir)!;
+    },
+  };
+  const decisions = decideVms(plan, previous, storeDir, inputs, options.force ?? false);
+  const prune = options.prune ?? false;
+  const carried = prune ? [] : removedVms(plan, previous, storeDir);
+  const removed = [...new Set([...output.liveVmNames(), ...previous.vms.keys()])].filter((name) => !plan.vms.some((vm) => vm.name === name));
+  const toBuild = decisions.flatMap((decision, index) => (decision.keep === null ? [index] : []));
+  // Every document is rendered (and so checked) before anything is written or any packer runs.
+  const documents = renderFleetVms(plan, toBuild);
+  const total = plan.vms.length;
+  let done = total - toBuild.length;
+  onProgress({ stage: 'build', done, total });
+
+  const manifestFields = { cloudseed: packageVersion, fleet: plan.fleet, spec: sha256(spec.text), sourceDateEpoch: vmOptions.sourceDateEpoch, warnings: plan.warnings };
+  const vms: BuiltVm[] = plan.vms.map((vm, index) => {
+    const keep = decisions[index]!.keep;
+    // A VM to build gets its entry once it is packed, below.
+    return keep === null ? { status: 'built', plan: vm, record: undefined as never, documents: null } : { status: 'kept', plan: vm, record: keep.record, documents: null };
+  });
+  const removedRecords: RemovedVm[] = carried.map(([name, vm]) => ({ name, record: vm.record }));
+  const fileNamesOf = (record: VmRecord) => record.files.map((file) => file.name);
+
+  if (toBuild.length === 0) {
+    const stores = Object.fromEntries([...plan.vms.map((vm, index) => [vm.name, decisions[index]!.keep!] as const), ...carried]
+      .map(([name, vm]) => [name, { store: vm.store, fingerprint: vm.fingerprint }]));
+    if (buildIdentity(manifestFields, stores, carried.map(([name]) => name)) === previous.identity) {
+      // The live build is already this build: only put back a link someone may have removed.
+      const filesByVm = new Map([...vms.map((vm) => [vm.plan.name, fileNamesOf(vm.record)] as const), ...removedRecords.map((vm) => [vm.name, fileNamesOf(vm.record)] as const)]);
+      linkOutput(output, filesByVm, [manifestName]);
+      return { vms, notes: [], removed, pruned: prune };
+    }
+  }
+
+  const staged = stageGeneration(output);
+  try {
+    const stores: Record<string, { store: string; fingerprint: string }> = {};
+    plan.vms.forEach((vm, index) => {
+      const keep = decisions[index]!.keep;
+      if (keep === null) return;
+      staged.keepVm(vm.name, keep.store, fileNamesOf(keep.record));
+      stores[vm.name] = { store: keep.store, fingerprint: keep.fingerprint };
+    });
+    for (const [name, vm] of carried) {
+      staged.keepVm(name, vm.store, fileNamesOf(vm.record));
+      stores[name] = { store: vm.store, fingerprint: vm.fingerprint };
+    }
+    // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
+    // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
+    // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
+    await mapLimited(toBuild, availableParallelism(), async (index, position) => {
+      const vm = plan.vms[index]!;
+      const rendered = await packVm(vm, documents[position]!, vmOptions);
+      const files = vmFiles(vm, rendered);
+      stores[vm.name] = { store: staged.writeVm(vm.name, files), fingerprint: decisions[index]!.fingerprint };
+      vms[index] = builtVm(vm, rendered, files);
+      onProgress({ stage: 'build', done: ++done, total });
+    });
+    staged.writeTop(buildManifest({ plan, specText: spec.text, vms, removed: removedRecords, cloudseedVersion: packageVersion, sourceDateEpoch: vmOptions.sourceDateEpoch }));
+    const state: BuildState = { cloudseedState: 1, identity: buildIdentity(manifestFields, stores, carried.map(([name]) => name)), vms: stores };
+    // 0600: the fingerprints cover the plan, and a plan may hold a plaintext password (el7).
+    staged.writeState({ name: buildStateName, bytes: `${JSON.stringify(state)}\n`, mode: 0o600 });
+  } catch (error) {
+    staged.discard();
+    throw error;
+  }
+  onProgress({ stage: 'commit', done: total, total });
+  return { vms, notes: staged.commit(), removed, pruned: prune };
 }
 
 export async function buildFleet(specFile: string, options: BuildOptions): Promise<BuildResult> {
@@ -107,26 +204,19 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   };
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ stage: 'plan', done: 0, total: 0 });
-  const { spec, plan } = await planSpecFile(specFile, options);
-  // Every document is rendered (and so checked) before anything is written or any packer runs.
-  const documents = renderFleet(plan);
+  const { spec, plan, allocationLock } = await planSpecFile(specFile, options);
   const output = await openOutput(options.outputDir, options.lock);
   try {
-    // Refused before any packing: a folder of the user's where a VM's would go.
-    output.checkNames(plan.vms.map((vm) => vm.name));
-    const staged = stageGeneration(output);
-    let vms: BuiltVm[];
-    try {
-      vms = await writeGeneration(staged, { spec, plan, documents, vmOptions, onProgress });
-    } catch (error) {
-      staged.discard();
-      throw error;
-    }
-    const built = new Set(plan.vms.map((vm) => vm.name));
-    const removed = output.liveVmNames().filter((name) => !built.has(name));
-    onProgress({ stage: 'commit', done: plan.vms.length, total: plan.vms.length });
-    const notes = staged.commit();
-    return { plan, vms, manifestPath: path.join(options.outputDir, 'manifest.json'), notes, removed, pruned: true };
+    const result = await buildInto(output, { spec, plan, vmOptions, options, onProgress });
+    // Only once the output is committed: a lock must never record addresses no build has handed out.
+    // A run killed before this line plans the same allocations again, from the same spec and old lock.
+    allocationLock?.save();
+    return {
+      plan,
+      manifestPath: path.join(options.outputDir, manifestName),
+      ...result,
+      allocationLock: allocationLock === null ? null : { path: allocationLock.path, changed: allocationLock.changed },
+    };
   } finally {
     output.close();
   }

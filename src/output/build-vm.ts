@@ -4,7 +4,7 @@ import { packSeed, type PackedSeed } from '../pack/index.js';
 import type { SeedFile } from '../pack/seed-file.js';
 import type { VmPlan } from '../plan/types.js';
 import type { SeedDocuments } from '../render/index.js';
-import type { BuiltVm } from './manifest.js';
+import { vmRecord, type BuiltVm } from './manifest.js';
 import type { OutputFile } from './stage-generation.js';
 
 /** What every VM of a run shares. */
@@ -46,12 +46,17 @@ export async function packVm(vm: VmPlan, documents: SeedDocuments, options: VmBu
 }
 
 /** The files written to the VM's folder: its documents, domain.xml, qemu.sh and the seed image. */
-export function builtVm(vm: VmPlan, { documents, image }: RenderedVm): BuiltVm {
+export function vmFiles(vm: VmPlan, { documents, image }: RenderedVm): OutputFile[] {
   const files: OutputFile[] = [
     ...seedFilesOf(documents).map((file) => ({ name: file.path, bytes: file.bytes, mode: file.mode })),
     { name: 'domain.xml', bytes: documents.domainXml, mode: 0o644 },
     { name: 'qemu.sh', bytes: documents.qemuScript, mode: 0o755 },
   ];
   if (image !== null) files.push({ name: vm.seed.fileName, bytes: image.bytes, mode: 0o600 });
-  return { status: 'built', plan: vm, documents, files, packer: image?.packer ?? null };
+  return files;
+}
+
+/** A VM this run built, with its files as written. */
+export function builtVm(vm: VmPlan, rendered: RenderedVm, files: readonly OutputFile[]): BuiltVm {
+  return { status: 'built', plan: vm, record: vmRecord(vm, rendered.documents.instanceId, files, rendered.image?.packer ?? null), documents: rendered.documents };
 }

@@ -7,7 +7,7 @@ import { CloudseedError, type Problem } from '../errors.js';
 import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
 import { lockOutput, type LockOptions, type OutputLock } from './output-lock.js';
 import {
-  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, topFileLinkTarget, vmFileLinkTarget,
+  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, topFileLinkTarget, vmFileLinkTarget, vmStoreDirName,
 } from './output-layout.js';
 
 export interface OpenedOutput {
@@ -241,6 +241,7 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
     const stale = (name.startsWith(generationPrefix) && name !== live) || name.startsWith(newFolderPrefix) || name.startsWith(`${currentLinkName}.`);
     if (stale) rmSync(path.join(stateDir, name), { recursive: true, force: true });
   }
+  sweepVmStore(stateDir, live);
   const notes: string[] = [];
   for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
     const folder = path.join(outputDir, entry.name);
@@ -257,6 +258,21 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
   const manifest = path.join(outputDir, manifestName);
   if (isLinkTo(manifest, topFileLinkTarget(manifestName)) && !existsSync(manifest)) unlinkSync(manifest);
   return notes;
+}
+
+/** Removes the VM folders in `.cloudseed/vms/` that the live generation does not link to. */
+function sweepVmStore(stateDir: string, live: string | null): void {
+  const storeDir = path.join(stateDir, vmStoreDirName);
+  if (!existsSync(storeDir)) return;
+  const used = new Set<string>();
+  if (live !== null) {
+    for (const entry of readdirSync(path.join(stateDir, live), { withFileTypes: true })) {
+      if (entry.isSymbolicLink()) used.add(path.basename(readlinkSync(path.join(stateDir, live, entry.name))));
+    }
+  }
+  for (const name of readdirSync(storeDir)) {
+    if (!used.has(name)) rmSync(path.join(storeDir, name), { recursive: true, force: true });
+  }
 }
 
 /** Removes cloudseed's dangling symlinks from a VM folder; counts the live ones and names the user's files. */

@@ -2,6 +2,8 @@
 // generation folder under `.cloudseed/`; `current` is a symlink to the live one, and the names users
 // know (`OUT/<vm>/user-data`, `OUT/manifest.json`) are symlinks through `current`. So one rename of
 // `current` switches every VM at once, and a VM folder can hold the user's own files beside ours.
+// A generation holds one symlink per VM into `.cloudseed/vms/`, where each VM's files live in a folder
+// of their own: a VM that did not change keeps its folder from build to build, files and inodes alike.
 import path from 'node:path';
 
 /** cloudseed's own folder inside the output folder. */
@@ -12,6 +14,10 @@ export const generationPrefix = 'gen-';
 /** A VM folder is put together here, then renamed into the output folder in one step. */
 export const newFolderPrefix = 'new-';
 export const lockFileName = 'lock';
+/** `.cloudseed/vms/<vm>.<random>/`: one VM's files as one build wrote them. */
+export const vmStoreDirName = 'vms';
+/** Inside a generation, beside manifest.json: what the next build compares with (0600, see previous-build.ts). */
+export const buildStateName = 'state.json';
 /** The fleet-wide file at the top of the output folder. */
 export const manifestName = 'manifest.json';
 /** The marker that makes a VM folder cloudseed's: nothing else in a folder says so. */
@@ -20,6 +26,11 @@ export const ownerMarkerName = '.cloudseed-vm';
 /** What the symlink `OUT/<vm>/<file>` holds: relative, so the folder can be moved or copied whole. */
 export function vmFileLinkTarget(vmName: string, fileName: string): string {
   return path.join('..', stateDirName, currentLinkName, vmName, fileName);
+}
+
+/** What a generation's `<vm>` symlink holds for the VM's folder `.cloudseed/vms/<storeName>`. */
+export function vmStoreLinkTarget(storeName: string): string {
+  return path.join('..', vmStoreDirName, storeName);
 }
 
 /** What the symlink `OUT/<file>` holds for a fleet-wide file such as manifest.json. */

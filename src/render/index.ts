@@ -1,4 +1,4 @@
 // render/: the documents of each VM, from templates/ (or a spec's own template folder).
-export { renderFleet, renderVm, deriveInstanceId, type SeedDocuments } from './render-vm.js';
-export { builtinTemplatesDir } from './template-store.js';
+export { renderFleet, renderFleetVms, renderVm, deriveInstanceId, type SeedDocuments } from './render-vm.js';
+export { builtinTemplatesDir, forgetCompiledTemplates, templateSetHash } from './template-store.js';
 export { yamlValue, xmlValue, shellValue } from './template-helpers.js';

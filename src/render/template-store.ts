@@ -2,7 +2,7 @@
 // Compiled strict (a missing value is an error, not an empty string) and unescaped (Handlebars escapes
 // for HTML, which is wrong for YAML); quoting is the job of the yaml/xml/shell helpers.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -40,6 +40,11 @@ export interface CompiledTemplate {
 
 const cache = new Map<string, CompiledTemplate>();
 
+/** Drops every compiled template, so a process that builds again (the library) sees edited files. */
+export function forgetCompiledTemplates(): void {
+  cache.clear();
+}
+
 function compile(file: string): CompiledTemplate {
   const cached = cache.get(file);
   if (cached) return cached;
@@ -63,4 +68,18 @@ function compile(file: string): CompiledTemplate {
 export function loadTemplate(name: string, userDir: string | null): CompiledTemplate {
   const userFile = userDir === null ? null : path.join(userDir, name);
   return compile(userFile !== null && existsSync(userFile) ? userFile : path.join(builtinTemplatesDir, name));
+}
+
+/**
+ * A digest of every template text a VM with templates folder `userDir` renders with (its own files
+ * where it has them, else the built-in ones): a rebuild compares it to know whether documents could change.
+ */
+export function templateSetHash(userDir: string | null): string {
+  const digest = createHash('sha256');
+  for (const name of readdirSync(builtinTemplatesDir).filter((file) => file.endsWith('.hbs')).sort()) {
+    const userFile = userDir === null ? null : path.join(userDir, name);
+    const file = userFile !== null && existsSync(userFile) ? userFile : path.join(builtinTemplatesDir, name);
+    digest.update(`${name}\0${file === userFile ? 'user' : 'builtin'}\0${readFileSync(file, 'utf8')}\0`);
+  }
+  return digest.digest('hex');
 }

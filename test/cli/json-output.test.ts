@@ -10,6 +10,8 @@ import { runChild } from './support/run-cloudseed.js';
 interface VmReport {
   name: string;
   status: string;
+  /** Removed VMs only: whether this run deleted their files. */
+  pruned?: boolean;
   instanceId?: string;
   nics?: { device: string; mac: string; address: string }[];
   files?: { name: string; bytes: number; sha256: string }[];
@@ -18,6 +20,7 @@ interface VmReport {
 }
 
 interface Report {
+  command: string;
   fleet: string;
   vms: VmReport[];
   warnings: { vm: string; message: string }[];
@@ -41,12 +44,12 @@ async function runJson(argv: string[]): Promise<{ report: Report; stderr: string
 }
 
 describe('--json', () => {
-  it('build: every VM built, each file as it is on disk, warnings per VM; a later build lists removed VMs', async () => {
+  it('build: every VM built, each file as it is on disk, warnings per VM; later builds: kept, removed, pruned, forced', async () => {
     const spec = path.join(scratch, 'fleet.yaml');
     const out = path.join(scratch, 'out');
     await writeFile(spec, fleetSpec(['web1', 'web2', 'web3']));
     const { report, stderr } = await runJson(['build', spec, '-o', out]);
-    expect(report.fleet).toBe('keep');
+    expect(report).toMatchObject({ command: 'build', fleet: 'keep' });
     expect(report.vms.map((vm) => [vm.name, vm.status])).toEqual([['web1', 'built'], ['web2', 'built'], ['web3', 'built']]);
     for (const vm of report.vms) {
       expect(vm.instanceId).toMatch(new RegExp(`^iid-${vm.name}-[0-9a-f]{12}$`));
@@ -61,18 +64,27 @@ describe('--json', () => {
     expect(stderr).toContain('warning: 3 VMs (web1 … web3)');
     expect(stderr).not.toContain('Output-Folder-Secret-7310');
 
+    // web1 and web3 did not change: kept. web2 left the spec: removed, its files left until --prune.
     await writeFile(spec, fleetSpec(['web1', 'web3']));
     const again = await runJson(['build', spec, '-o', out]);
-    expect(again.report.vms.map((vm) => [vm.name, vm.status])).toEqual([['web1', 'built'], ['web3', 'built'], ['web2', 'removed']]);
+    expect(again.report.vms.map((vm) => [vm.name, vm.status, vm.pruned])).toEqual([['web1', 'kept', undefined], ['web3', 'kept', undefined], ['web2', 'removed', false]]);
+    expect(again.report.vms[0]).toEqual({ ...report.vms[0], status: 'kept' });
+    const pruned = await runJson(['build', spec, '-o', out, '--prune']);
+    expect(pruned.report.vms.map((vm) => [vm.name, vm.status, vm.pruned])).toEqual([['web1', 'kept', undefined], ['web3', 'kept', undefined], ['web2', 'removed', true]]);
+    const forced = await runJson(['build', spec, '-o', out, '--force']);
+    expect(forced.report.vms.map((vm) => [vm.name, vm.status])).toEqual([['web1', 'built'], ['web3', 'built']]);
   });
 
   it('render and validate: the VMs as they would be, with no seed, and validate with no files', async () => {
     const spec = path.join(scratch, 'check.yaml');
     await writeFile(spec, fleetSpec(['db1']));
     const rendered = await runJson(['render', spec, '-o', path.join(scratch, 'rendered')]);
-    expect(rendered.report.vms).toMatchObject([{ name: 'db1', status: 'rendered', seed: null }]);
+    // render's statuses are build's: what the run did to the VM's folder; `seed: null` says there is no image.
+    expect(rendered.report).toMatchObject({ command: 'render', vms: [{ name: 'db1', status: 'built', seed: null }] });
+    const again = await runJson(['render', spec, '-o', path.join(scratch, 'rendered')]);
+    expect(again.report.vms).toMatchObject([{ name: 'db1', status: 'kept', seed: null }]);
     const checked = await runJson(['validate', spec]);
-    expect(checked.report.vms).toMatchObject([{ name: 'db1', status: 'checked', files: [], seed: null }]);
+    expect(checked.report).toMatchObject({ command: 'validate', vms: [{ name: 'db1', status: 'checked', files: [], seed: null }] });
     expect(checked.report.vms[0]?.instanceId).toBe(rendered.report.vms[0]?.instanceId);
   });
 });

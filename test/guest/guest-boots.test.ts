@@ -101,7 +101,7 @@ describe.skipIf(skip)('seeds booted on a real guest', () => {
       it('has the hostname, instance-id and SMBIOS serial of the seed', async () => {
         const { built, report } = await outcome();
         expect({ hostname: report.hostname, instanceId: cloudInitFacts(report).instanceId, serial: report.smbiosSerial })
-          .toEqual({ hostname: built.plan.hostname, instanceId: built.documents.instanceId, serial: 'ds=nocloud' });
+          .toEqual({ hostname: built.plan.hostname, instanceId: built.record.instanceId, serial: 'ds=nocloud' });
       }, testTimeoutMs);
 
       it('found its seed with NoCloud at once, without looking for a metadata service', async () => {
@@ -170,7 +170,7 @@ describe.skipIf(skip)('seeds booted on a real guest', () => {
 
       it('wrote every write_files entry with its content, mode and owner, and ran runcmd', async () => {
         const { built, report } = await outcome();
-        for (const file of expectedFiles(built.documents.userData)) {
+        for (const file of expectedFiles(built.documents!.userData)) {
           expect(fileFacts(report, file.path), file.path).toEqual({ content: file.content, mode: file.mode, owner: file.owner });
         }
         for (const [path, content] of Object.entries(boot.runcmdWrites)) {

@@ -92,13 +92,13 @@ describe('what is not cloudseed\'s', () => {
     expect(readdirSync(path.join(out, '.cloudseed')).filter((name) => name.startsWith('gen-'))).toHaveLength(1);
   });
 
-  it('keeps the user\'s files in a VM folder across rebuilds, and a removed VM\'s folder only while it holds them', async () => {
+  it('keeps the user\'s files in a VM folder across rebuilds, and a pruned VM\'s folder only while it holds them', async () => {
     const { spec, out } = workspace(fleetSpec(['web1', 'web2', 'web3']));
     expect((await runInProcess(['build', spec, '-o', out])).code).toBe(0);
     write(path.join(out, 'web1', 'root.qcow2'), 'disk\n');
     write(path.join(out, 'web3', 'console.log'), 'log\n');
     writeFileSync(spec, fleetSpec(['web1']));
-    const run = await runInProcess(['build', spec, '-o', out]);
+    const run = await runInProcess(['build', spec, '-o', out, '--prune']);
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(path.join(out, 'web1', 'root.qcow2'), 'utf8')).toBe('disk\n');
     expect(existsSync(path.join(out, 'web2'))).toBe(false);
@@ -287,10 +287,16 @@ describe('one build at a time', () => {
     expect(existsSync(out)).toBe(false);
     const runs = await Promise.all(builds.map((build) => build.done));
     expect(runs.map((run) => run.code), runs.map((run) => run.stderr).join('\n')).toEqual([0, 0]);
+    // The second build keeps the first one's VMs, as removed (no --prune): never a mix of the two.
     const state = outputState(out);
     expect(['a', 'b']).toContain(state.manifest?.fleet);
     expectWholeBuild(out, state.manifest!.vms.map((vm) => vm.name));
-    expect(readdirSync(out).filter((name) => /^[ab]\d+$/.test(name))).toHaveLength(60);
+    const built = state.manifest!.vms.filter((vm) => vm.status !== 'removed').map((vm) => vm.name[0]);
+    const removed = state.manifest!.vms.filter((vm) => vm.status === 'removed').map((vm) => vm.name[0]);
+    expect(new Set(built)).toEqual(new Set([state.manifest!.fleet]));
+    expect(built).toHaveLength(60);
+    expect(new Set(removed)).toEqual(new Set(['a', 'b'].filter((fleet) => fleet !== state.manifest!.fleet)));
+    expect(readdirSync(out).filter((name) => /^[ab]\d+$/.test(name))).toHaveLength(120);
   });
 
   it('gives up with exit 4, naming the holder, when the folder stays locked', async () => {
@@ -321,13 +327,13 @@ describe('killed at any instant', () => {
     writeFileSync(before, fleetSpec(['web1', 'web2', 'web3'], { memory: 1024 }));
     writeFileSync(after, fleetSpec(['web2', 'web3', 'web4'], { memory: 4096 }));
     expect((await runChild(['build', before, '-o', out])).code).toBe(0);
-    const killed = await runChild(['build', after, '-o', out], { env: { ...process.env, CLOUDSEED_CRASH_AT: point } });
+    const killed = await runChild(['build', after, '-o', out, '--prune'], { env: { ...process.env, CLOUDSEED_CRASH_AT: point } });
     expect(killed.code).toBe(null);
     const expected = point === 'switched' ? ['web2', 'web3', 'web4'] : ['web1', 'web2', 'web3'];
     expect(outputState(out).manifest?.vms.map((vm) => vm.name)).toEqual(expected);
     expectWholeBuild(out, expected, { leftoversAllowed: true });
 
-    const next = await runChild(['build', after, '-o', out]);
+    const next = await runChild(['build', after, '-o', out, '--prune']);
     expect(next.code, next.stderr).toBe(0);
     expect(looksLikeStackTrace(next.stderr)).toBe(false);
     expectWholeBuild(out, ['web2', 'web3', 'web4']);
@@ -342,7 +348,7 @@ describe('killed at any instant', () => {
     expect((await runChild(['build', specs[0]!, '-o', out])).code).toBe(0);
     for (let attempt = 0; attempt < 6; attempt++) {
       const spec = specs[(attempt + 1) % 2]!;
-      const child = spawn(process.execPath, [...cliCommand, 'build', spec, '-o', out], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [...cliCommand, 'build', spec, '-o', out, '--prune'], { stdio: 'ignore' });
       // Spread over start-up, packing, writing and the commit of a build that takes about a second.
       setTimeout(() => child.kill('SIGKILL'), 250 + attempt * 150);
       await new Promise((resolve) => child.on('close', resolve));
@@ -350,7 +356,7 @@ describe('killed at any instant', () => {
       expect(manifest).not.toBeNull();
       expectWholeBuild(out, manifest!.vms.map((vm) => vm.name), { leftoversAllowed: true });
     }
-    expect((await runChild(['build', specs[0]!, '-o', out])).code).toBe(0);
+    expect((await runChild(['build', specs[0]!, '-o', out, '--prune'])).code).toBe(0);
     expectWholeBuild(out, names('vm'));
   });
 });

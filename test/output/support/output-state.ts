@@ -2,7 +2,7 @@
 // the visible manifest lists has every file it lists with those bytes, and nothing else of cloudseed's
 // shows.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 
@@ -28,7 +28,7 @@ export function fleetSpec(vmNames: readonly string[], options: FleetSpecOptions 
 
 interface ManifestView {
   fleet: string;
-  vms: { name: string; files: { name: string; sha256: string }[] }[];
+  vms: { name: string; status: 'built' | 'kept' | 'removed'; files: { name: string; sha256: string }[] }[];
 }
 
 export function outputState(out: string): { manifest: ManifestView | null } {
@@ -52,12 +52,29 @@ export function expectWholeBuild(out: string, vmNames: readonly string[], option
   }
   for (const entry of readdirSync(out, { withFileTypes: true })) {
     if (!entry.isDirectory() || vmNames.includes(entry.name) || !existsSync(path.join(out, entry.name, '.cloudseed-vm'))) continue;
+    // A folder kept only for the user's own files, with no link of cloudseed's left, is as it should be.
+    const links = readdirSync(path.join(out, entry.name)).filter((name) => isCloudseedLink(path.join(out, entry.name, name)));
+    if (links.length === 0) continue;
     expect(options.leftoversAllowed, `${entry.name} is still there`).toBe(true);
     const visible = readdirSync(path.join(out, entry.name)).filter((name) => name !== '.cloudseed-vm' && existsSync(path.join(out, entry.name, name)));
     expect(visible, `${entry.name} shows files of a build that is not the visible one`).toEqual([]);
   }
   if (!options.leftoversAllowed) {
-    expect(readdirSync(path.join(out, '.cloudseed')).filter((name) => name !== 'current').length).toBe(1);
+    const state = path.join(out, '.cloudseed');
+    const live = readlinkSync(path.join(state, 'current'));
+    expect(readdirSync(state).filter((name) => name !== 'current' && name !== 'vms')).toEqual([live]);
+    // Every VM folder in the store is one the live build links to.
+    const linked = readdirSync(path.join(state, live), { withFileTypes: true }).filter((entry) => entry.isSymbolicLink())
+      .map((entry) => path.basename(readlinkSync(path.join(state, live, entry.name)))).sort();
+    expect(readdirSync(path.join(state, 'vms')).sort()).toEqual(linked);
+  }
+}
+
+function isCloudseedLink(file: string): boolean {
+  try {
+    return readlinkSync(file).startsWith('../.cloudseed/');
+  } catch {
+    return false;
   }
 }
 

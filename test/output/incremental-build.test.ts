@@ -1,0 +1,165 @@
+// A rebuild writes only the VMs whose inputs changed: every file of an unchanged VM keeps its inode and
+// mtime, the manifest says which VMs were built, kept or removed, --force rebuilds all, and VMs the
+// spec dropped stay (reported) until --prune removes what cloudseed wrote of them.
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFleet, type BuildOptions } from '../../src/index.js';
+import { expectWholeBuild, fleetSpec, outputState } from './support/output-state.js';
+
+let scratch: string;
+let caseNumber = 0;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'cloudseed-incremental-'));
+});
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function workspace(): { spec: string; out: string; dir: string } {
+  const dir = path.join(scratch, `case-${++caseNumber}`);
+  mkdirSync(dir);
+  return { dir, spec: path.join(dir, 'fleet.yaml'), out: path.join(dir, 'out') };
+}
+
+/** Inode and mtime of every file a user sees in each VM folder, through cloudseed's symlinks. */
+function fileIdentities(out: string, vmNames: readonly string[]): Map<string, string> {
+  const identities = new Map<string, string>();
+  for (const vm of vmNames) {
+    for (const name of readdirSync(path.join(out, vm)).filter((entry) => entry !== '.cloudseed-vm')) {
+      const info = statSync(path.join(out, vm, name));
+      identities.set(`${vm}/${name}`, `${info.ino}:${info.mtimeMs}`);
+    }
+  }
+  return identities;
+}
+
+function statuses(out: string): Record<string, string> {
+  return Object.fromEntries(outputState(out).manifest!.vms.map((vm) => [vm.name, vm.status]));
+}
+
+async function build(spec: string, out: string, text: string, options: Partial<BuildOptions> = {}) {
+  writeFileSync(spec, text);
+  return buildFleet(spec, { outputDir: out, sourceDateEpoch: 1_700_000_000, saltSecret: 'incremental', ...options });
+}
+
+const three = ['web1', 'web2', 'web3'];
+
+describe('a rebuild', () => {
+  it('with nothing changed touches no file and writes no new generation', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const before = fileIdentities(out, three);
+    const live = readlinkSync(path.join(out, '.cloudseed', 'current'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const result = await build(spec, out, fleetSpec(three));
+    expect(result.vms.map((vm) => vm.status)).toEqual(['kept', 'kept', 'kept']);
+    expect(fileIdentities(out, three)).toEqual(before);
+    expect(readlinkSync(path.join(out, '.cloudseed', 'current'))).toBe(live);
+    expectWholeBuild(out, three);
+  });
+
+  it('of one changed VM writes that VM alone; the others keep inode and mtime', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const before = fileIdentities(out, three);
+    const changed = fleetSpec(three).replace('  - name: "web2"', '  - name: "web2"\n    domain: { memory: 4096 }');
+    const result = await build(spec, out, changed);
+    expect(result.vms.map((vm) => [vm.plan.name, vm.status])).toEqual([['web1', 'kept'], ['web2', 'built'], ['web3', 'kept']]);
+    expect(statuses(out)).toEqual({ web1: 'kept', web2: 'built', web3: 'kept' });
+    const after = fileIdentities(out, three);
+    for (const [file, identity] of before) {
+      if (file.startsWith('web2/')) expect(after.get(file), file).not.toBe(identity);
+      else expect(after.get(file), file).toBe(identity);
+    }
+    expect(readFileSync(path.join(out, 'web2', 'domain.xml'), 'utf8')).toContain("<memory unit='MiB'>4096</memory>");
+    expectWholeBuild(out, three);
+  });
+
+  it('with --force writes every VM again, to the same bytes', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const before = fileIdentities(out, three);
+    const bytes = readFileSync(path.join(out, 'web1', 'my-seed.img'));
+    const result = await build(spec, out, fleetSpec(three), { force: true });
+    expect(result.vms.map((vm) => vm.status)).toEqual(['built', 'built', 'built']);
+    const after = fileIdentities(out, three);
+    for (const [file, identity] of before) expect(after.get(file), file).not.toBe(identity);
+    expect(readFileSync(path.join(out, 'web1', 'my-seed.img'))).toEqual(bytes);
+    expectWholeBuild(out, three);
+  });
+
+  it('rebuilds every VM whose templates changed, and only those', async () => {
+    const { dir, spec, out } = workspace();
+    const templates = path.join(dir, 'templates');
+    mkdirSync(templates);
+    writeFileSync(path.join(templates, 'qemu.sh.hbs'), readFileSync(path.join('templates', 'qemu.sh.hbs'), 'utf8'));
+    const text = fleetSpec(three).replace('  - name: "web3"', '  - name: "web3"\n    templates: ./templates');
+    await build(spec, out, text);
+    writeFileSync(path.join(templates, 'qemu.sh.hbs'), `${readFileSync(path.join(templates, 'qemu.sh.hbs'), 'utf8')}# edited\n`);
+    const result = await build(spec, out, text);
+    expect(result.vms.map((vm) => vm.status)).toEqual(['kept', 'kept', 'built']);
+    expect(readFileSync(path.join(out, 'web3', 'qemu.sh'), 'utf8')).toContain('# edited');
+  });
+
+  it('keeps a VM the spec dropped, as removed, until --prune removes what cloudseed wrote of it', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    writeFileSync(path.join(out, 'web3', 'console.log'), 'mine\n');
+    const before = fileIdentities(out, ['web2', 'web3']);
+    const dropped = await build(spec, out, fleetSpec(['web1']));
+    expect(dropped.removed.sort()).toEqual(['web2', 'web3']);
+    expect(dropped.pruned).toBe(false);
+    expect(statuses(out)).toEqual({ web1: 'kept', web2: 'removed', web3: 'removed' });
+    expect(fileIdentities(out, ['web2', 'web3'])).toEqual(before);
+    expectWholeBuild(out, ['web1', 'web2', 'web3']);
+
+    // Back in the spec unchanged, a removed VM is kept as it was.
+    const back = await build(spec, out, fleetSpec(['web1', 'web2']));
+    expect(back.vms.map((vm) => vm.status)).toEqual(['kept', 'kept']);
+    expect(back.removed).toEqual(['web3']);
+    expect(fileIdentities(out, ['web2'])).toEqual(new Map([...before].filter(([file]) => file.startsWith('web2/'))));
+
+    const pruned = await build(spec, out, fleetSpec(['web1']), { prune: true });
+    expect(pruned.removed.sort()).toEqual(['web2', 'web3']);
+    expect(pruned.pruned).toBe(true);
+    expect(existsSync(path.join(out, 'web2'))).toBe(false);
+    expect(readdirSync(path.join(out, 'web3')).sort()).toEqual(['.cloudseed-vm', 'console.log']);
+    expect(statuses(out)).toEqual({ web1: 'kept' });
+    expectWholeBuild(out, ['web1']);
+  });
+
+  it('after a build by the previous layout (no state), builds every VM once and then keeps them', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const live = path.join(out, '.cloudseed', readlinkSync(path.join(out, '.cloudseed', 'current')));
+    await rm(path.join(live, 'state.json'));
+    const first = await build(spec, out, fleetSpec(three));
+    expect(first.vms.map((vm) => vm.status)).toEqual(['built', 'built', 'built']);
+    const second = await build(spec, out, fleetSpec(three));
+    expect(second.vms.map((vm) => vm.status)).toEqual(['kept', 'kept', 'kept']);
+    expectWholeBuild(out, three);
+  });
+
+  it('builds a VM again when its files in the store are gone', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const live = path.join(out, '.cloudseed', readlinkSync(path.join(out, '.cloudseed', 'current')));
+    await rm(path.join(out, '.cloudseed', 'vms', path.basename(readlinkSync(path.join(live, 'web2')))), { recursive: true });
+    const result = await build(spec, out, fleetSpec(three));
+    expect(result.vms.map((vm) => vm.status)).toEqual(['kept', 'built', 'kept']);
+    expectWholeBuild(out, three);
+  });
+
+  it('keeps the state that fingerprints passwords readable by its owner only', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const state = path.join(out, '.cloudseed', 'current', 'state.json');
+    expect((statSync(state).mode & 0o777).toString(8)).toBe('600');
+    expect(readFileSync(state, 'utf8')).not.toContain('Output-Folder-Secret');
+  });
+});
