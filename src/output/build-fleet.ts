@@ -15,7 +15,7 @@ import { buildManifest, sha256, type BuiltVm, type RemovedVm, type VmRecord } fr
 import { openOutput, type OpenedOutput } from './output-folder.js';
 import type { LockOptions } from './output-lock.js';
 import { buildStateName, manifestName, vmStoreDirName } from './output-layout.js';
-import { readPreviousBuild, type BuildState, type PreviousBuild, type PreviousVm } from './previous-build.js';
+import { readPasswordCache, readPreviousBuild, type BuildState, type PreviousBuild, type PreviousVm } from './previous-build.js';
 import { linkOutput, stageGeneration } from './stage-generation.js';
 import { vmFingerprint, type FingerprintInputs } from './vm-fingerprint.js';
 
@@ -184,8 +184,13 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
       onProgress({ stage: 'build', done: ++done, total });
     });
     staged.writeTop(buildManifest({ plan, specText: spec.text, vms, removed: removedRecords, cloudseedVersion: packageVersion, sourceDateEpoch: vmOptions.sourceDateEpoch }));
-    const state: BuildState = { cloudseedState: 1, identity: buildIdentity(manifestFields, stores, carried.map(([name]) => name)), vms: stores };
-    // 0600: the fingerprints cover the plan, and a plan may hold a plaintext password (el7).
+    const state: BuildState = {
+      cloudseedState: 1,
+      identity: buildIdentity(manifestFields, stores, carried.map(([name]) => name)),
+      vms: stores,
+      passwordHashes: plan.passwordCache,
+    };
+    // 0600: the fingerprints cover the plan, which may hold a plaintext password (el7), and the hashes are the guests'.
     staged.writeState({ name: buildStateName, bytes: `${JSON.stringify(state)}\n`, mode: 0o600 });
   } catch (error) {
     staged.discard();
@@ -204,7 +209,7 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   };
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ stage: 'plan', done: 0, total: 0 });
-  const { spec, plan, allocationLock } = await planSpecFile(specFile, options);
+  const { spec, plan, allocationLock } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
   const output = await openOutput(options.outputDir, options.lock);
   try {
     const result = await buildInto(output, { spec, plan, vmOptions, options, onProgress });

@@ -5,6 +5,8 @@
 import { CloudseedError, problemsError } from '../errors.js';
 import {
   allocationLockUpdate,
+  cachedHashes,
+  collectPasswords,
   detectEnvironment,
   fleetNameOf,
   frozenLockError,
@@ -15,6 +17,7 @@ import {
   type AllocationLock,
   type AllocationLockUpdate,
   type FleetPlan,
+  type PasswordCache,
   type PlanEnvironment,
 } from '../plan/index.js';
 import { parseSpec, readSpecText, salvageSpec, type FleetSpec } from '../spec/index.js';
@@ -26,6 +29,8 @@ export interface PlanningOptions {
   environment?: PlanEnvironment;
   /** Fail (SPEC_INVALID) rather than plan anything the allocation lock does not already record: for CI. */
   frozen?: boolean;
+  /** Password hashes a previous build remembered; those are not hashed again. */
+  passwordCache?: PasswordCache;
 }
 
 export interface PlannedSpecFile {
@@ -38,11 +43,13 @@ export interface PlannedSpecFile {
 /** Plans `spec`, keeping what `allocationLock` (the spec's lock as read) records. */
 export async function planSpec(spec: FleetSpec, options: PlanningOptions, allocationLock: AllocationLock | null = null): Promise<FleetPlan> {
   const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
+  const known = options.passwordCache === undefined ? new Map<string, string>() : cachedHashes(collectPasswords(spec, saltSecret), options.passwordCache, saltSecret);
+  const computed = await hashFleetPasswords(spec, { saltSecret, known });
   return planFleet(spec, {
     outputDir: options.outputDir,
     environment: options.environment ?? detectEnvironment(),
     saltSecret,
-    passwordHashes: await hashFleetPasswords(spec, { saltSecret }),
+    passwordHashes: new Map([...known, ...computed]),
     allocationLock,
   });
 }

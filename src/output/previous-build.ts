@@ -4,7 +4,8 @@
 // which is always safe.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildStateName, currentLinkName, manifestName } from './output-layout.js';
+import type { PasswordCache } from '../plan/index.js';
+import { buildStateName, currentLinkName, manifestName, stateDirName } from './output-layout.js';
 import type { ManifestStatus, VmRecord } from './manifest.js';
 
 export interface PreviousVm {
@@ -25,6 +26,8 @@ export interface BuildState {
   cloudseedState: 1;
   identity: string;
   vms: Record<string, { store: string; fingerprint: string }>;
+  /** See plan/password-cache.ts. */
+  passwordHashes: Record<string, string>;
 }
 
 const nothing: PreviousBuild = { vms: new Map(), identity: null };
@@ -41,6 +44,17 @@ function isBuildState(value: unknown): value is BuildState {
   const state = value as Partial<BuildState> | null;
   return state?.cloudseedState === 1 && typeof state.identity === 'string' && typeof state.vms === 'object' && state.vms !== null &&
     Object.values(state.vms).every((vm) => typeof vm?.store === 'string' && typeof vm.fingerprint === 'string' && !vm.store.includes('/'));
+}
+
+/**
+ * The password hashes the live build remembered. Read before planning, without the output's lock: a
+ * build committing meanwhile replaces `current` in one step, and a stale or missing entry only costs
+ * a hash.
+ */
+export function readPasswordCache(outputDir: string): PasswordCache {
+  const state = readJson(path.join(outputDir, stateDirName, currentLinkName, buildStateName)) as Partial<BuildState> | null;
+  const hashes = state?.cloudseedState === 1 && typeof state.passwordHashes === 'object' && state.passwordHashes !== null ? state.passwordHashes : {};
+  return new Map(Object.entries(hashes).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 export function readPreviousBuild(stateDir: string): PreviousBuild {

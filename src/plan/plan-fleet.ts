@@ -9,6 +9,7 @@ import { allocateAddresses, type AddressAllocation } from './allocate-addresses.
 import { allocateMacs } from './allocate-macs.js';
 import { lockFilePath, type AllocationLock, type LockedNic } from './allocation-lock.js';
 import { macvtapTail } from './mac-address.js';
+import { passwordCacheEntries } from './password-cache.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { planPool, type NicDraft, type PoolPlan } from './plan-network.js';
 import { planVmDraft, type VmDraft } from './plan-vm.js';
@@ -142,5 +143,6 @@ export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
     network: { ...draft.plan.network, nics: draft.nics.map(finishNic) },
   }));
   const allocations = recordAllocations(fleet, drafts, macs, addresses);
-  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations };
+  const passwordCache = passwordCacheEntries(passwordHashes, options.saltSecret);
+  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations, passwordCache };
 }

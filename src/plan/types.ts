@@ -143,6 +143,8 @@ export interface FleetPlan {
   warnings: PlanWarning[];
   /** The allocation lock this plan implies: every derived MAC and pool address, and the released addresses. */
   allocations: AllocationLock;
+  /** Every password hash the plan holds, filed for the next build (see password-cache.ts). */
+  passwordCache: Record<string, string>;
 }
 
 /** One VM's warning; the same message for many VMs is one line for people (see the CLI). */

@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFleet, type BuildOptions } from '../../src/index.js';
+import { buildFleet, cachedHashes, collectPasswords, hashFleetPasswords, parseSpec, type BuildOptions } from '../../src/index.js';
+import { readPasswordCache } from '../../src/output/previous-build.js';
 import { expectWholeBuild, fleetSpec, outputState } from './support/output-state.js';
 
 let scratch: string;
@@ -161,5 +162,34 @@ describe('a rebuild', () => {
     const state = path.join(out, '.cloudseed', 'current', 'state.json');
     expect((statSync(state).mode & 0o777).toString(8)).toBe('600');
     expect(readFileSync(state, 'utf8')).not.toContain('Output-Folder-Secret');
+  });
+
+  it('hashes no password it hashed before: a password per VM costs a hash only where it changed', async () => {
+    const { spec, out } = workspace();
+    const names = Array.from({ length: 20 }, (_, index) => `db${index}`);
+    const withPasswords = (changed: readonly string[]) => fleetSpec(names).replace(/( {2}- name: "(db\d+)")\n/g, (_line, entry: string, name: string) =>
+      `${entry}\n    users: [{ name: ops, password: "ops-${changed.includes(name) ? 'changed' : 'first'}-${name}" }]\n`);
+    // 16 changed: as many as make hashFleetPasswords use its workers, so what it hashes is seen.
+    const changed = names.slice(0, 16);
+    await build(spec, out, withPasswords([]));
+    const cache = readPasswordCache(out);
+    expect(cache.size).toBe(21); // a password per VM, and root's shared one
+    expect([...cache.values()].every((hash) => hash.startsWith('$6$'))).toBe(true);
+    const toHash = async (text: string) => {
+      writeFileSync(spec, text);
+      const parsed = parseSpec(text, spec);
+      const known = cachedHashes(collectPasswords(parsed, 'incremental'), cache, 'incremental');
+      return { known, computed: await hashFleetPasswords(parsed, { saltSecret: 'incremental', known, workers: 2 }) };
+    };
+    const unchanged = await toHash(withPasswords([]));
+    expect([unchanged.known.size, unchanged.computed.size]).toEqual([21, 0]);
+    const someChanged = await toHash(withPasswords(changed));
+    expect([someChanged.known.size, someChanged.computed.size]).toEqual([5, 16]);
+    const result = await build(spec, out, withPasswords(changed));
+    expect(result.vms.filter((vm) => vm.status === 'built').map((vm) => vm.plan.name)).toEqual(changed);
+    expect(readPasswordCache(out).size).toBe(21);
+    // The cache holds no password, and its keys say nothing without the salt secret.
+    const state = readFileSync(path.join(out, '.cloudseed', 'current', 'state.json'), 'utf8');
+    expect(state).not.toContain('ops-first');
   });
 });
