@@ -41,3 +41,15 @@ export function fleetSpecText(size: number, { passwords, packer = 'native' }: Fl
     vms,
   });
 }
+
+/**
+ * `size` VMs from one `name:` pattern (see the README's fleet patterns) with the same defaults as
+ * fleetSpecText's shared fleet, and one override: a fleet of any size in a few lines of spec.
+ */
+export function patternFleetSpecText(size: number): string {
+  const base = fleetSpecText(1, { passwords: 'shared' }).split('\nvms:\n')[0]!;
+  const width = String(size).length;
+  const first = '1'.padStart(width, '0');
+  const overridden = `vm-${'2'.padStart(width, '0')}`;
+  return `${base}\nvms:\n  - name: vm-{${first}..${size}}\n    overrides:\n      ${overridden}: { domain: { memory: 4096 } }\n`;
+}

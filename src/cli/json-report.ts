@@ -33,7 +33,7 @@ export function buildReport(result: BuildResult, command: 'build' | 'render'): s
 /** validate writes nothing: each VM as it would be built, without files. */
 export function validateReport(plan: FleetPlan, documents: readonly SeedDocuments[]): string {
   const vms = plan.vms.map((vm, index) => {
-    const unwritten: BuiltVm = { status: 'built', plan: vm, record: vmRecord(vm, documents[index]!.instanceId, [], null), documents: documents[index]! };
+    const unwritten: BuiltVm = { status: 'built', plan: vm, record: vmRecord(vm, documents[index]!.instanceId, [], null) };
     return { ...describeVm(unwritten), status: 'checked' satisfies VmStatus, warnings: warningsOf(plan, vm.name) };
   });
   return document(plan, 'validate', vms, {});

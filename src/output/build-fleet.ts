@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { FleetPlan } from '../plan/index.js';
-import { forgetCompiledTemplates, renderFleet, renderFleetVms, templateSetHash, type SeedDocuments } from '../render/index.js';
+import { checkDomainValues, forgetCompiledTemplates, renderFleet, renderVm, templateSetHash, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import type { FleetSpec } from '../spec/index.js';
 import { planSpecFile, type PlanningOptions } from './plan-spec-file.js';
@@ -133,8 +133,10 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   const carried = prune ? [] : removedVms(plan, previous, storeDir);
   const removed = [...new Set([...output.liveVmNames(), ...previous.vms.keys()])].filter((name) => !plan.vms.some((vm) => vm.name === name));
   const toBuild = decisions.flatMap((decision, index) => (decision.keep === null ? [index] : []));
-  // Every document is rendered (and so checked) before anything is written or any packer runs.
-  const documents = renderFleetVms(plan, toBuild);
+  // Fleet-wide checks first; each VM is then rendered (and checked) just before it is packed, so a
+  // 10,000-VM build never holds every document at once. A template that fails half-way leaves only a
+  // generation nobody sees, which is removed.
+  checkDomainValues(plan);
   const total = plan.vms.length;
   let done = total - toBuild.length;
   onProgress({ stage: 'build', done, total });
@@ -143,7 +145,7 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   const vms: BuiltVm[] = plan.vms.map((vm, index) => {
     const keep = decisions[index]!.keep;
     // A VM to build gets its entry once it is packed, below.
-    return keep === null ? { status: 'built', plan: vm, record: undefined as never, documents: null } : { status: 'kept', plan: vm, record: keep.record, documents: null };
+    return keep === null ? { status: 'built', plan: vm, record: undefined as never } : { status: 'kept', plan: vm, record: keep.record };
   });
   const removedRecords: RemovedVm[] = carried.map(([name, vm]) => ({ name, record: vm.record }));
   const fileNamesOf = (record: VmRecord) => record.files.map((file) => file.name);
@@ -175,9 +177,9 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
     // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
     // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
     // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
-    await mapLimited(toBuild, availableParallelism(), async (index, position) => {
+    await mapLimited(toBuild, availableParallelism(), async (index) => {
       const vm = plan.vms[index]!;
-      const rendered = await packVm(vm, documents[position]!, vmOptions);
+      const rendered = await packVm(vm, renderVm(vm), vmOptions);
       const files = vmFiles(vm, rendered);
       stores[vm.name] = { store: staged.writeVm(vm.name, files), fingerprint: decisions[index]!.fingerprint };
       vms[index] = builtVm(vm, rendered, files);

@@ -58,5 +58,5 @@ export function vmFiles(vm: VmPlan, { documents, image }: RenderedVm): OutputFil
 
 /** A VM this run built, with its files as written. */
 export function builtVm(vm: VmPlan, rendered: RenderedVm, files: readonly OutputFile[]): BuiltVm {
-  return { status: 'built', plan: vm, record: vmRecord(vm, rendered.documents.instanceId, files, rendered.image?.packer ?? null), documents: rendered.documents };
+  return { status: 'built', plan: vm, record: vmRecord(vm, rendered.documents.instanceId, files, rendered.image?.packer ?? null) };
 }

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
 import type { PackedSeed } from '../pack/index.js';
-import type { SeedDocuments } from '../render/index.js';
 import type { OutputFile } from './stage-generation.js';
 
 /** What manifest.json and `--json` say of one VM: names, addresses, MACs, the seed, every file's sha256. */
@@ -15,8 +14,6 @@ export interface BuiltVm {
   status: 'built' | 'kept';
   plan: VmPlan;
   record: VmRecord;
-  /** The documents this run rendered; null for a kept VM, which was not rendered again. */
-  documents: SeedDocuments | null;
 }
 
 /** A VM the spec no longer has, with its record from the build that last wrote it. */

@@ -1,13 +1,13 @@
 // Opening an output folder for a build: refuse a folder that is not safe to write scripts run as root
 // into, take the folder's lock, clean up what a killed run left, and tell which names cloudseed may
 // use. The folder is the user's: cloudseed touches only what its own marker or symlinks say is its own.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CloudseedError, type Problem } from '../errors.js';
 import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
 import { lockOutput, type LockOptions, type OutputLock } from './output-lock.js';
 import {
-  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, topFileLinkTarget, vmFileLinkTarget, vmStoreDirName,
+  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, sweptMarkerName, topFileLinkTarget, vmFileLinkTarget, vmStoreDirName,
 } from './output-layout.js';
 
 export interface OpenedOutput {
@@ -219,17 +219,6 @@ function checkNames(outputDir: string, vmNames: readonly string[], legacy: Legac
   if (problems.length > 0) throw conflictError(problems);
 }
 
-/** Paths among a VM folder's planned files that cloudseed may not replace. */
-export function fileConflicts(outputDir: string, vmName: string, fileNames: readonly string[], legacy: LegacyOutput | null): PathProblem[] {
-  const problems: PathProblem[] = [];
-  for (const name of fileNames) {
-    const file = path.join(outputDir, vmName, name);
-    if (lstatOrNull(file) === null || isLinkTo(file, vmFileLinkTarget(vmName, name)) || legacy?.isOwnFile(vmName, name)) continue;
-    problems.push({ path: file, message: 'was not written by cloudseed' });
-  }
-  return problems;
-}
-
 /**
  * Removes every trace of builds that are not the live one: generation and temporary folders in
  * `.cloudseed`, and in VM folders the symlinks that now point at nothing (a VM or a file the live build
@@ -237,10 +226,17 @@ export function fileConflicts(outputDir: string, vmName: string, fileNames: read
  */
 function sweepOutput(outputDir: string, stateDir: string): string[] {
   const live = liveGeneration(stateDir);
+  let leftovers = false;
   for (const name of readdirSync(stateDir)) {
     const stale = (name.startsWith(generationPrefix) && name !== live) || name.startsWith(newFolderPrefix) || name.startsWith(`${currentLinkName}.`);
     if (stale) rmSync(path.join(stateDir, name), { recursive: true, force: true });
+    leftovers ||= stale;
   }
+  // A run leaves dead links only by being killed while it staged, linked or swept, and each of those
+  // leaves a trace here: a stale generation, or a live one not yet marked swept. Without one, the walk
+  // through every VM folder (most of a rebuild that changed nothing) would find nothing to do.
+  const marker = path.join(stateDir, sweptMarkerName);
+  if (!leftovers && live !== null && readTextOrNull(marker) === live) return [];
   sweepVmStore(stateDir, live);
   const notes: string[] = [];
   for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
@@ -257,7 +253,16 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
   }
   const manifest = path.join(outputDir, manifestName);
   if (isLinkTo(manifest, topFileLinkTarget(manifestName)) && !existsSync(manifest)) unlinkSync(manifest);
+  if (live !== null) writeFileSync(marker, live, { mode: 0o644 });
   return notes;
+}
+
+function readTextOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** Removes the VM folders in `.cloudseed/vms/` that the live generation does not link to. */

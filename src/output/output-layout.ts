@@ -16,6 +16,8 @@ export const newFolderPrefix = 'new-';
 export const lockFileName = 'lock';
 /** `.cloudseed/vms/<vm>.<random>/`: one VM's files as one build wrote them. */
 export const vmStoreDirName = 'vms';
+/** `.cloudseed/swept` names the generation whose leftovers the last sweep removed (see sweepOutput). */
+export const sweptMarkerName = 'swept';
 /** Inside a generation, beside manifest.json: what the next build compares with (0600, see previous-build.ts). */
 export const buildStateName = 'state.json';
 /** The fleet-wide file at the top of the output folder. */

@@ -43,8 +43,9 @@ export interface PlannedSpecFile {
 /** Plans `spec`, keeping what `allocationLock` (the spec's lock as read) records. */
 export async function planSpec(spec: FleetSpec, options: PlanningOptions, allocationLock: AllocationLock | null = null): Promise<FleetPlan> {
   const saltSecret = options.saltSecret ?? (await loadSaltSecret(spec));
-  const known = options.passwordCache === undefined ? new Map<string, string>() : cachedHashes(collectPasswords(spec, saltSecret), options.passwordCache, saltSecret);
-  const computed = await hashFleetPasswords(spec, { saltSecret, known });
+  const pairs = collectPasswords(spec, saltSecret);
+  const known = cachedHashes(pairs, options.passwordCache ?? new Map(), saltSecret);
+  const computed = await hashFleetPasswords(spec, { saltSecret, known, pairs });
   return planFleet(spec, {
     outputDir: options.outputDir,
     environment: options.environment ?? detectEnvironment(),

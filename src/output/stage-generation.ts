@@ -1,14 +1,14 @@
 // A build is written as a new generation folder inside `.cloudseed/`, with nothing visible until one
 // rename points `current` at it: before that instant every name shows the previous build, after it
 // the new one, so a run killed at any point leaves one whole build (see output-layout.ts).
-import { rmSync, renameSync, symlinkSync, writeFileSync, existsSync, unlinkSync, lstatSync, mkdtempSync, chmodSync } from 'node:fs';
+import { rmSync, renameSync, symlinkSync, writeFileSync, unlinkSync, lstatSync, mkdtempSync, chmodSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { crashPoint } from './crash-point.js';
 import { CloudseedError } from '../errors.js';
-import { conflictError, fileConflicts, ioError, makeFolder, type OpenedOutput } from './output-folder.js';
+import { conflictError, ioError, makeFolder, type OpenedOutput, type PathProblem } from './output-folder.js';
 import {
   currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, ownerMarkerText, topFileLinkTarget, vmFileLinkTarget,
-  vmStoreDirName, vmStoreLinkTarget,
+  sweptMarkerName, vmStoreDirName, vmStoreLinkTarget,
 } from './output-layout.js';
 
 export interface OutputFile {
@@ -42,6 +42,8 @@ export function stageGeneration(output: OpenedOutput): StagedOutput {
   let dir: string;
   const storeDir = path.join(output.stateDir, vmStoreDirName);
   try {
+    // From here on the folder may hold what a sweep must remove, should this run fail or be killed.
+    rmSync(path.join(output.stateDir, sweptMarkerName), { force: true });
     makeFolder(storeDir, { existing: 'accept' });
     dir = mkdtempSync(path.join(output.stateDir, generationPrefix));
     chmodSync(dir, 0o755);
@@ -116,23 +118,59 @@ export function stageGeneration(output: OpenedOutput): StagedOutput {
 /**
  * Gives every VM folder (and the top of the output folder) a symlink for each of its files, after
  * checking that none of those names holds something of the user's. Links already there are left alone,
- * so for a build that changed nothing this only restores a link someone removed.
+ * so for a build that changed nothing this only restores a link someone removed. One listing per VM
+ * folder, and a readlink only where a name is there: a 1000-VM fleet is 6,000 names.
  */
 export function linkOutput(output: OpenedOutput, filesByVm: ReadonlyMap<string, readonly string[]>, topNames: readonly string[]): void {
-  const conflicts = [...filesByVm].flatMap(([vmName, names]) => fileConflicts(output.outputDir, vmName, names, output.legacy));
+  // Only the folders that lack something are kept for the second pass: usually none or a few.
+  const incomplete: { vmName: string; names: readonly string[]; listing: Map<string, Dirent> | null }[] = [];
+  const conflicts: PathProblem[] = [];
+  for (const [vmName, names] of filesByVm) {
+    const listing = listFolder(path.join(output.outputDir, vmName));
+    let complete = listing?.has(ownerMarkerName) ?? false;
+    for (const name of names) {
+      const entry = listing?.get(name);
+      if (entry === undefined) complete = false;
+      else if (!isOwnLink(output, vmName, name, entry)) conflicts.push({ path: path.join(output.outputDir, vmName, name), message: 'was not written by cloudseed' });
+      else if (!entry.isSymbolicLink()) complete = false;
+    }
+    if (!complete) incomplete.push({ vmName, names, listing });
+  }
   if (conflicts.length > 0) throw conflictError(conflicts);
-  for (const [vmName, names] of filesByVm) linkVmFolder(output, vmName, names);
+  for (const { vmName, names, listing } of incomplete) linkVmFolder(output, vmName, names, listing);
   for (const name of topNames) linkFile(path.join(output.outputDir, name), topFileLinkTarget(name), output.legacy !== null && name === manifestName);
 }
 
+/** A folder's entries by name, or null when there is no folder. */
+function listFolder(folder: string): Map<string, Dirent> | null {
+  try {
+    return new Map(readdirSync(folder, { withFileTypes: true }).map((entry) => [entry.name, entry]));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw ioError(`cannot list ${folder}`, error);
+  }
+}
+
+/** cloudseed's symlink for this file, or a file an older cloudseed wrote there (see legacy-output.ts). */
+function isOwnLink(output: OpenedOutput, vmName: string, name: string, entry: Dirent): boolean {
+  if (entry.isSymbolicLink()) {
+    try {
+      if (readlinkSync(path.join(output.outputDir, vmName, name)) === vmFileLinkTarget(vmName, name)) return true;
+    } catch {
+      return false;
+    }
+  }
+  return output.legacy?.isOwnFile(vmName, name) ?? false;
+}
+
 /**
- * Gives the VM folder a symlink for each file. A new folder is put together inside `.cloudseed/` and
- * renamed into place, so a folder without cloudseed's marker never appears, even for an instant.
+ * Gives the VM folder a symlink for each file that lacks one. A new folder is put together inside
+ * `.cloudseed/` and renamed into place, so a folder without cloudseed's marker never appears, even for an instant.
  */
-function linkVmFolder(output: OpenedOutput, vmName: string, names: readonly string[]): void {
+function linkVmFolder(output: OpenedOutput, vmName: string, names: readonly string[], listing: Map<string, Dirent> | null): void {
   const folder = path.join(output.outputDir, vmName);
   try {
-    if (!existsSync(folder)) {
+    if (listing === null) {
       const assembly = path.join(output.stateDir, `${newFolderPrefix}${vmName}`);
       makeFolder(assembly);
       writeFileSync(path.join(assembly, ownerMarkerName), ownerMarkerText(vmName), { mode: 0o644 });
@@ -140,9 +178,14 @@ function linkVmFolder(output: OpenedOutput, vmName: string, names: readonly stri
       renameSync(assembly, folder);
       return;
     }
-    const marker = path.join(folder, ownerMarkerName);
-    if (!existsSync(marker)) writeFileSync(marker, ownerMarkerText(vmName), { mode: 0o644, flag: 'wx' });
-    for (const name of names) linkFile(path.join(folder, name), vmFileLinkTarget(vmName, name), output.legacy?.isOwnFile(vmName, name) ?? false);
+    if (!listing.has(ownerMarkerName)) writeFileSync(path.join(folder, ownerMarkerName), ownerMarkerText(vmName), { mode: 0o644, flag: 'wx' });
+    for (const name of names) {
+      const entry = listing.get(name);
+      if (entry?.isSymbolicLink()) continue;
+      // Not a link, yet checked as ours: a file of cloudseed 0.1's, replaced by the link.
+      if (entry !== undefined) unlinkSync(path.join(folder, name));
+      symlinkSync(vmFileLinkTarget(vmName, name), path.join(folder, name));
+    }
   } catch (cause) {
     throw ioError(`cannot put VM ${vmName}'s files in ${folder}`, cause);
   }

@@ -61,9 +61,10 @@ function hashInWorker(pairs: PasswordToHash[]): Promise<(string | null)[]> {
 /** The hashes for planFleet's `passwordHashes`, by passwordHashKey; empty when too few to be worth workers. */
 export async function hashFleetPasswords(
   spec: FleetSpec,
-  options: { saltSecret: string; workers?: number; known?: ReadonlyMap<string, string> },
+  options: { saltSecret: string; workers?: number; known?: ReadonlyMap<string, string>; pairs?: readonly PasswordToHash[] },
 ): Promise<Map<string, string>> {
-  const pairs = collectPasswords(spec, options.saltSecret).filter((pair) => !options.known?.has(passwordHashKey(pair.salt, pair.password)));
+  const all = options.pairs ?? collectPasswords(spec, options.saltSecret);
+  const pairs = all.filter((pair) => !options.known?.has(passwordHashKey(pair.salt, pair.password)));
   const workers = Math.min(options.workers ?? availableParallelism(), pairs.length);
   const hashes = new Map<string, string>();
   if (pairs.length < minimumForWorkers || workers < 2) return hashes;

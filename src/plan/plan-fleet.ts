@@ -27,6 +27,15 @@ function planPools(spec: FleetSpec, problems: Problem[]): Map<string, PoolPlan> 
 }
 
 /**
+ * Another VM as a problem names it: by its name and the line of its entry. Not by `vms[N]`: with name
+ * patterns, a VM's place in the fleet is not its entry's place in the file.
+ */
+function otherVm(draft: VmDraft, field = 'name'): string {
+  const { line } = draft.context.spec.source.locate(['vms', draft.context.vmIndex, field]);
+  return `VM ${draft.plan.name}${line === null ? '' : ` (line ${line})`}`;
+}
+
+/**
  * Each name is a folder of the output: names that differ only in case are one folder on a
  * case-insensitive file system (macOS, Windows, some network shares). Returns the VMs whose name clashed.
  */
@@ -41,9 +50,9 @@ function checkUniqueNames(drafts: VmDraft[]): Set<number> {
       return;
     }
     clashed.add(index);
-    const other = drafts[first]!.plan.name;
-    if (other === name) draft.context.report(['name'], `VM name "${name}" is already used by vms[${first}]`);
-    else draft.context.report(['name'], `VM name "${name}" differs from vms[${first}] ("${other}") only in case; expected names that stay apart on a case-insensitive file system`);
+    const other = drafts[first]!;
+    if (other.plan.name === name) draft.context.report(['name'], `VM name "${name}" is already used by the entry at line ${other.context.spec.source.locate(['vms', other.context.vmIndex, 'name']).line}`);
+    else draft.context.report(['name'], `VM name "${name}" differs from ${otherVm(other)} only in case; expected names that stay apart on a case-insensitive file system`);
   });
   return clashed;
 }
@@ -60,7 +69,7 @@ function checkUniqueIdentities(drafts: VmDraft[], skip: Set<number>): void {
     const { pinnedInstanceId, fqdn, hostname } = draft.plan;
     if (pinnedInstanceId !== null) {
       const first = instanceIds.get(pinnedInstanceId);
-      if (first !== undefined) draft.context.report(['instanceId'], `instance-id "${pinnedInstanceId}" is already pinned by vms[${first}]; expected one instance-id per VM`);
+      if (first !== undefined) draft.context.report(['instanceId'], `instance-id "${pinnedInstanceId}" is already pinned by ${otherVm(drafts[first]!, 'instanceId')}; expected one instance-id per VM`);
       else instanceIds.set(pinnedInstanceId, index);
     }
     if (skip.has(index)) return;
@@ -71,7 +80,7 @@ function checkUniqueIdentities(drafts: VmDraft[], skip: Set<number>): void {
       return;
     }
     const field = fqdn !== null ? 'fqdn' : draft.context.vm.hostname !== undefined ? 'hostname' : 'name';
-    draft.context.report([field], `${fqdn !== null ? 'fqdn' : 'hostname'} "${fqdn ?? hostname}" is already the name of vms[${first}]; expected one hostname per VM`);
+    draft.context.report([field], `${fqdn !== null ? 'fqdn' : 'hostname'} "${fqdn ?? hostname}" is already the name of ${otherVm(drafts[first]!)}; expected one hostname per VM`);
   });
 }
 

@@ -41,6 +41,9 @@ export interface VmContext {
   warn(message: string): void;
 }
 
+/** What each problem list already holds, by place and message: a set, since 10,000 VMs may each report. */
+const reported = new WeakMap<Problem[], Set<string>>();
+
 export function createVmContext(
   spec: FleetSpec,
   vmIndex: number,
@@ -58,8 +61,11 @@ export function createVmContext(
     report(fieldPath, message) {
       const location = spec.source.locate(originOf(spec, vmIndex, fieldPath));
       // A mistake under `defaults` is met once per VM that inherits it, but is one thing to fix.
-      const place = formatLocation(location);
-      if (sinks.problems.some((problem) => problem.message === message && formatLocation(problem.location) === place)) return;
+      const seen = reported.get(sinks.problems) ?? new Set(sinks.problems.map((problem) => `${formatLocation(problem.location)}\0${problem.message}`));
+      reported.set(sinks.problems, seen);
+      const key = `${formatLocation(location)}\0${message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
       sinks.problems.push({ location, message });
     },
     warn(message) {

@@ -51,11 +51,6 @@ export function renderVm(vm: VmPlan): SeedDocuments {
 }
 
 export function renderFleet(plan: FleetPlan): SeedDocuments[] {
-  return renderFleetVms(plan, plan.vms.map((_vm, index) => index));
-}
-
-/** The documents of the VMs at `indices` only (a rebuild renders what changed), after the fleet-wide checks. */
-export function renderFleetVms(plan: FleetPlan, indices: readonly number[]): SeedDocuments[] {
   checkDomainValues(plan);
-  return indices.map((index) => renderVm(plan.vms[index]!));
+  return plan.vms.map(renderVm);
 }

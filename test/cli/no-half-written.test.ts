@@ -39,11 +39,13 @@ async function snapshot(root: string): Promise<Map<string, Entry>> {
       const full = path.join(directory, name);
       const info = await lstat(full);
       const relative = path.relative(root, full);
+      // The sweep's own bookkeeping (see output-folder.ts): rewritten by every run that staged anything.
+      if (relative === path.join('.cloudseed', 'swept')) continue;
       if (info.isSymbolicLink()) {
         entries.set(relative, { kind: 'symlink', inode: info.ino, modifiedMs: info.mtimeMs, bytes: await readlink(full) });
       } else if (info.isDirectory()) {
-        // .cloudseed/ itself changes with every run (its lock, a generation made and removed again).
-        const modifiedMs = relative === '.cloudseed' ? 0 : info.mtimeMs;
+        // .cloudseed/ and its store change with every run (its lock, a generation or a VM folder made and removed again).
+        const modifiedMs = relative === '.cloudseed' || relative === path.join('.cloudseed', 'vms') ? 0 : info.mtimeMs;
         entries.set(relative, { kind: 'directory', inode: info.ino, modifiedMs, bytes: null });
         await walk(full);
       } else {

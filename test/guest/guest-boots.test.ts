@@ -169,8 +169,8 @@ describe.skipIf(skip)('seeds booted on a real guest', () => {
       }, testTimeoutMs);
 
       it('wrote every write_files entry with its content, mode and owner, and ran runcmd', async () => {
-        const { built, report } = await outcome();
-        for (const file of expectedFiles(built.documents!.userData)) {
+        const { userData, report } = await outcome();
+        for (const file of expectedFiles(userData)) {
           expect(fileFacts(report, file.path), file.path).toEqual({ content: file.content, mode: file.mode, owner: file.owner });
         }
         for (const [path, content] of Object.entries(boot.runcmdWrites)) {

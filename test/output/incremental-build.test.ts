@@ -146,6 +146,20 @@ describe('a rebuild', () => {
     expectWholeBuild(out, three);
   });
 
+  it('with nothing changed puts back a link someone removed, and refuses a file put in its place', async () => {
+    const { spec, out } = workspace();
+    await build(spec, out, fleetSpec(three));
+    const link = path.join(out, 'web2', 'domain.xml');
+    const target = readlinkSync(link);
+    await rm(link);
+    await build(spec, out, fleetSpec(three));
+    expect(readlinkSync(link)).toBe(target);
+    await rm(path.join(out, 'web3', 'qemu.sh'));
+    writeFileSync(path.join(out, 'web3', 'qemu.sh'), 'mine\n');
+    await expect(build(spec, out, fleetSpec(three))).rejects.toMatchObject({ code: 'OUTPUT_CONFLICT' });
+    expect(readFileSync(path.join(out, 'web3', 'qemu.sh'), 'utf8')).toBe('mine\n');
+  });
+
   it('builds a VM again when its files in the store are gone', async () => {
     const { spec, out } = workspace();
     await build(spec, out, fleetSpec(three));

@@ -36,6 +36,8 @@ export interface BootContext {
 
 export interface BootOutcome extends BootResult {
   built: BuiltVm;
+  /** The user-data the build wrote for the guest. */
+  userData: string;
   specText: string;
   workDirectory: string;
 }
@@ -110,5 +112,6 @@ export async function runGuestBoot(boot: GuestBoot, context: BootContext): Promi
     throw new Error(`${error.message}\n(the spec, seed and console logs are in ${workDirectory})`, { cause: error });
   });
   await writeFile(path.join(workDirectory, 'report.json'), `${JSON.stringify(booted.report, null, 1)}\n`);
-  return { ...booted, built, specText, workDirectory };
+  const userData = await readFile(path.join(workDirectory, 'out', vm.name, 'user-data'), 'utf8');
+  return { ...booted, built, userData, specText, workDirectory };
 }
