@@ -18,6 +18,7 @@ import { buildStateName, manifestName, vmStoreDirName } from './output-layout.js
 import { readPasswordCache, readPreviousBuild, type BuildState, type PreviousBuild, type PreviousVm } from './previous-build.js';
 import { linkOutput, stageGeneration } from './stage-generation.js';
 import { vmFingerprint, type FingerprintInputs } from './vm-fingerprint.js';
+import { crashPoint } from './crash-point.js';
 
 /** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
 export interface BuildProgress {
@@ -212,6 +213,7 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ stage: 'plan', done: 0, total: 0 });
   const { spec, plan, allocationLock } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
+  crashPoint('planned');
   const output = await openOutput(options.outputDir, options.lock);
   try {
     const result = await buildInto(output, { spec, plan, vmOptions, options, onProgress });

@@ -12,7 +12,7 @@ import type { SeedDocuments } from '../../src/render/render-vm.js';
 import { checkCloudConfigSchema, convertNetworkConfig, deprecatedKeys, type NetworkRenderer } from '../support/cloud-init-tools.js';
 import { describeRun, mapLimited, readShellVariables, runCommand } from '../support/run-command.js';
 import { missingTools } from '../support/tools.js';
-import { exampleOptions, loadExamples, loadSeed, seedsDir, writtenFile, type Example } from './load-examples.js';
+import { exampleOptions, loadExamples, loadSeed, seedsDir, toolExamples, writtenFile, type Example } from './load-examples.js';
 
 const parallelism = availableParallelism();
 /** Generous: on an idle 2-core machine each of these takes 5-10 s, but a loaded one may take many times that. */
@@ -28,18 +28,18 @@ beforeAll(async () => {
 afterAll(() => rm(workDir, { recursive: true, force: true, maxRetries: 3 }));
 
 /** Each distinct text once, with every example that has it. */
-function groupByText(pick: (example: Example) => string): { text: string; examples: Example[] }[] {
+function groupByText(pick: (example: Example) => string, among: readonly Example[] = examples): { text: string; examples: Example[] }[] {
   const groups = new Map<string, Example[]>();
-  for (const example of examples) groups.set(pick(example), [...(groups.get(pick(example)) ?? []), example]);
+  for (const example of among) groups.set(pick(example), [...(groups.get(pick(example)) ?? []), example]);
   return [...groups].map(([text, members]) => ({ text, examples: members }));
 }
 
 const names = (members: Example[]) => members.map((example) => `${example.seed} ${example.vm.name}`).join(', ');
 
 describe.skipIf(missingTools('python3').length > 0)('seeds/', () => {
-  it('has the three example specs, with 26 VMs of distinct names', () => {
-    expect([...new Set(examples.map((example) => example.seed))]).toEqual(['centos7-macvtap.yaml', 'debian12-netplan.yaml', 'fleet-ci-runners.yaml']);
-    expect(new Set(examples.map((example) => example.vm.name)).size).toBe(26);
+  it('has the four example specs, with 67 VMs of distinct names', () => {
+    expect([...new Set(examples.map((example) => example.seed))]).toEqual(['centos7-macvtap.yaml', 'debian12-netplan.yaml', 'fleet-ci-runners.yaml', 'fleet-web-pattern.yaml']);
+    expect(new Set(examples.map((example) => example.vm.name)).size).toBe(67);
   });
 });
 
@@ -134,11 +134,11 @@ describe.skipIf(missingTools('cloud-init', 'python3').length > 0)('network-confi
     }
   });
 
-  // One test per renderer: 25 documents each, about 0.4 s of CPU per net-convert run.
+  // One test per renderer: 29 documents each, about 0.4 s of CPU per net-convert run.
   for (const check of rendererChecks) {
     it(`converts with net-convert to ${check.renderer} (${check.distro}), with every NIC's address, gateway, routes and MAC`, async () => {
-      const groups = groupByText((example) => example.documents.networkConfig).filter((group) => group.examples[0]!.vm.network.config !== 'disabled');
-      expect(groups.length).toBe(25);
+      const groups = groupByText((example) => example.documents.networkConfig, toolExamples(examples)).filter((group) => group.examples[0]!.vm.network.config !== 'disabled');
+      expect(groups.length).toBe(29);
       const converted = await mapLimited(groups, parallelism, (group) =>
         convertNetworkConfig(group.text, { renderer: check.renderer, distro: check.distro, outputDir: path.join(workDir, 'net', check.renderer, String(groups.indexOf(group))) }),
       );
@@ -197,7 +197,7 @@ describe.skipIf(missingTools('virt-xml-validate', 'virsh', 'python3').length > 0
   let files: string[];
   beforeAll(async () => {
     await mkdir(path.join(workDir, 'domains'), { recursive: true });
-    files = await Promise.all(examples.map(async (example) => {
+    files = await Promise.all(toolExamples(examples).map(async (example) => {
       const file = path.join(workDir, 'domains', `${example.vm.name}.xml`);
       await writeFile(file, example.documents.domainXml);
       return file;
@@ -217,9 +217,9 @@ describe.skipIf(missingTools('virt-xml-validate', 'virsh', 'python3').length > 0
     expect(result.exitCode, context).toBe(0);
     // virsh goes on after a failed command in a script and exits with the last one's status.
     expect(result.stderr, context).not.toMatch(/error/i);
-    examples.forEach((example, index) => expect(result.stdout, context).toContain(`Domain '${example.vm.name}' defined from ${files[index]}`));
+    toolExamples(examples).forEach((example, index) => expect(result.stdout, context).toContain(`Domain '${example.vm.name}' defined from ${files[index]}`));
     const listed = result.stdout.split('\n').map((entry) => entry.trim());
-    for (const example of examples) expect(listed, context).toContain(example.vm.name);
+    for (const example of toolExamples(examples)) expect(listed, context).toContain(example.vm.name);
   });
 
   it("gives each interface the MAC the guest's network configuration expects, in order", async () => {

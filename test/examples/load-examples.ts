@@ -74,3 +74,13 @@ export function writtenFile(example: Example, guestPath: string): string {
   if (!file) throw new Error(`${example.vm.name}: user-data writes no ${guestPath}`);
   return file.content;
 }
+
+/**
+ * For the tests that run an external tool once per VM: the VMs of one name pattern differ only in name,
+ * address and MAC, so fleet-web-pattern.yaml is represented by its database VM, its two overridden VMs
+ * and one plain web VM (the tests that need no tool still see all of them).
+ */
+export function toolExamples(examples: readonly Example[]): Example[] {
+  const patternRepresentatives = ['db', 'web-01', 'web-02', 'web-40'];
+  return examples.filter((example) => example.seed !== 'fleet-web-pattern.yaml' || patternRepresentatives.includes(example.vm.name));
+}

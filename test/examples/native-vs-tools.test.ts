@@ -11,7 +11,7 @@ import { seedFilesOf } from '../../src/output/index.js';
 import { packSeed, type SeedFile } from '../../src/pack/index.js';
 import { findListing, isoinfo, isoinfoExtract, pycdlibPython, readWithPycdlib, sha256 } from '../pack/iso9660/iso-readers.js';
 import { missingTools } from '../support/tools.js';
-import { loadExamples, type Example } from './load-examples.js';
+import { loadExamples, toolExamples, type Example } from './load-examples.js';
 
 const toolEnv = { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
 let work = '';
@@ -19,7 +19,7 @@ let examples: Example[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'cloudseed-native-vs-tools-'));
-  examples = await loadExamples();
+  examples = toolExamples(await loadExamples());
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
