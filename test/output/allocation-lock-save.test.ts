@@ -3,26 +3,11 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CloudseedError, formatError } from '../../src/errors.js';
+import { formatError } from '../../src/errors.js';
 import { buildYaml, fleetYaml, lockFolder, planYaml, vms } from '../plan/support/lock-fleet.js';
+import { errorRejectedBy, errorThrownBy } from '../support/cloudseed-errors.js';
 
 const lockOf = (folder: string) => path.join(folder, 'fleet.lock.json');
-
-async function refusal(promise: Promise<unknown>): Promise<CloudseedError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  if (error instanceof CloudseedError) return error;
-  throw new Error(`expected a CloudseedError, got ${String(error)}`);
-}
-
-function refusalOf(action: () => void): CloudseedError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof CloudseedError) return error;
-    throw error;
-  }
-  throw new Error('expected a CloudseedError');
-}
 
 describe('allocation lock: save', () => {
   it('writes the lock 0644 whatever the umask, through a temporary file it leaves nowhere', async () => {
@@ -61,7 +46,7 @@ describe('allocation lock: save', () => {
     const folder = lockFolder();
     const planned = await planYaml(folder, fleetYaml(vms('a')));
     writeFileSync(lockOf(folder), 'mine\n');
-    const error = refusalOf(() => planned.allocationLock!.save());
+    const error = errorThrownBy(() => planned.allocationLock!.save());
     expect(error.code).toBe('OUTPUT_CONFLICT');
     expect(error.message).toBe(`${lockOf(folder)} is not a cloudseed allocation lock; cloudseed did not replace it`);
     expect(readFileSync(lockOf(folder), 'utf8')).toBe('mine\n');
@@ -74,7 +59,7 @@ describe('allocation lock: save', () => {
     await buildYaml(lockFolder(), fleetYaml(vms('a')));
     const other = readFileSync(lockOf(folder), 'utf8').replace('10.0.0.10', '10.0.0.19');
     writeFileSync(lockOf(folder), other);
-    expect(refusalOf(() => planned.allocationLock!.save()).code).toBe('OUTPUT_CONFLICT');
+    expect(errorThrownBy(() => planned.allocationLock!.save()).code).toBe('OUTPUT_CONFLICT');
     expect(readFileSync(lockOf(folder), 'utf8')).toBe(other);
   });
 
@@ -93,7 +78,7 @@ describe('allocation lock: frozen', () => {
   it('fails when a VM would be given an address the lock does not record, saying which and what to do', async () => {
     const folder = lockFolder();
     await buildYaml(folder, fleetYaml(vms('a', 'b')));
-    const error = await refusal(planYaml(folder, fleetYaml(vms('a', 'b', 'c')), { frozen: true }));
+    const error = await errorRejectedBy(planYaml(folder, fleetYaml(vms('a', 'b', 'c')), { frozen: true }));
     expect(error.code).toBe('SPEC_INVALID');
     expect(error.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^c eth0 would be given 10\.0\.0\.12 and MAC 52:54:00(:[0-9a-f]{2}){3} \(not in fleet\.lock\.json\)$/)]);
     expect(error.hint).toBe('run cloudseed build without --frozen and commit fleet.lock.json');
@@ -105,7 +90,7 @@ describe('allocation lock: frozen', () => {
     const names = ['vm-00', 'vm-01', 'vm-02', 'vm-03'];
     await buildYaml(folder, fleetYaml(vms(...names)));
     const added = Array.from({ length: 12 }, (_unused, index) => `x-${String(index).padStart(2, '0')}`);
-    const error = await refusal(planYaml(folder, fleetYaml(vms(...names.slice(1), ...added), { range: '10.0.0.12-10.0.0.40' }), { frozen: true }));
+    const error = await errorRejectedBy(planYaml(folder, fleetYaml(vms(...names.slice(1), ...added), { range: '10.0.0.12-10.0.0.40' }), { frozen: true }));
     const lines = error.problems.map((problem) => problem.message);
     expect(lines).toHaveLength(11);
     expect(lines[0]).toBe('vm-00 would be removed from fleet.lock.json (10.0.0.10 released)');
@@ -117,7 +102,7 @@ describe('allocation lock: frozen', () => {
 
   it('fails when there is no lock yet and the spec needs one', async () => {
     const folder = lockFolder();
-    const error = await refusal(planYaml(folder, fleetYaml(vms('a')), { frozen: true }));
+    const error = await errorRejectedBy(planYaml(folder, fleetYaml(vms('a')), { frozen: true }));
     expect(error.message).toBe(`${lockOf(folder)} does not exist, and the build would write it, which frozen forbids`);
     expect(error.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^a eth0 would be given 10\.0\.0\.10 and MAC/)]);
     expect(() => statSync(lockOf(folder))).toThrow(/ENOENT/);

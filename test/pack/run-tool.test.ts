@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExecaError } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudseedError } from '../../src/errors.js';
 import { findCommand, isCommandAvailable, runTool } from '../../src/pack/run-tool.js';
 import { missingTools } from '../support/tools.js';
 import {
@@ -14,24 +13,16 @@ import {
   restorePath,
   stdoutOnlyToolsDirectory,
 } from './support/fake-tools.js';
+import { errorRejectedBy } from '../support/cloudseed-errors.js';
 
 afterEach(restorePath);
 
 const systemMkfsVfat = existsSync('/usr/sbin/mkfs.vfat') || existsSync('/sbin/mkfs.vfat');
 
-async function caught(promise: Promise<unknown>): Promise<CloudseedError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CloudseedError);
-  return error as CloudseedError;
-}
-
 describe('runTool with a program that fails', () => {
   it('says the command line, the exit code and the last 20 lines of stderr', async () => {
     prependToPath(failingToolsDirectory);
-    const error = await caught(runTool('qemu-img', ['convert', '-O', 'qcow2', 'in put.raw']));
+    const error = await errorRejectedBy(runTool('qemu-img', ['convert', '-O', 'qcow2', 'in put.raw']));
     expect(error.code).toBe('TOOL_FAILED');
     expect(error.message).toContain(`${failingToolsDirectory}/qemu-img convert -O qcow2 'in put.raw'`);
     expect(error.message).toContain('exit code 3');
@@ -43,7 +34,7 @@ describe('runTool with a program that fails', () => {
 
   it('quotes stdout when the program said nothing on stderr', async () => {
     prependToPath(stdoutOnlyToolsDirectory);
-    const error = await caught(runTool('qemu-img', ['info']));
+    const error = await errorRejectedBy(runTool('qemu-img', ['info']));
     expect(error.code).toBe('TOOL_FAILED');
     expect(error.message).toContain('exit code 2');
     expect(error.message).toContain('complaint on stdout only');
@@ -53,7 +44,7 @@ describe('runTool with a program that fails', () => {
 describe('runTool with a program that is not installed', () => {
   it('throws TOOL_MISSING naming the program and its Debian package', async () => {
     emptyPath();
-    const error = await caught(runTool('xorriso', ['-version']));
+    const error = await errorRejectedBy(runTool('xorriso', ['-version']));
     expect(error.code).toBe('TOOL_MISSING');
     expect(error.message).toContain('xorriso is not installed');
     expect(error.message).toContain('Debian package xorriso');
@@ -62,7 +53,7 @@ describe('runTool with a program that is not installed', () => {
 
   it('names the package when it differs from the program', async () => {
     emptyPath();
-    const error = await caught(runTool('qemu-img', ['--version']));
+    const error = await errorRejectedBy(runTool('qemu-img', ['--version']));
     expect(error.message).toContain('qemu-img');
     expect(error.hint).toBe('apt-get install -y qemu-utils');
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../src/errors.js';
 import { lockFilePath, parseAllocationLock, sameAllocationLock, serializeAllocationLock, type AllocationLock, type LockedNic } from '../../src/plan/allocation-lock.js';
 import { fleetYaml, lockFolder, planYaml, vms } from './support/lock-fleet.js';
+import { errorThrownBy } from '../support/cloudseed-errors.js';
 
 const lock: AllocationLock = {
   fleet: 'ci',
@@ -59,13 +60,7 @@ const expected = `{
 const context = { file: 'seeds/fleet.lock.json', fleet: 'ci' };
 
 function refusal(text: string): CloudseedError {
-  try {
-    parseAllocationLock(text, context);
-  } catch (error) {
-    if (error instanceof CloudseedError) return error;
-    throw error;
-  }
-  throw new Error('expected the lock to be refused');
+  return errorThrownBy(() => parseAllocationLock(text, context));
 }
 
 /** The message and every problem, as one text to match. */

@@ -1,27 +1,17 @@
 // The writer's contract without external readers: what it refuses, that it is reproducible, and that it
 // adds no padding the format does not need. Read-back by real tools is in read-back.test.ts.
 import { describe, expect, it } from 'vitest';
-import { CloudseedError } from '../../../src/errors.js';
 import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
 import { largeUserData, sampleSeedFiles, seedFile } from '../support/sample-seed-files.js';
 import { changesOutsideTimes } from './recorded-times.js';
+import { errorThrownBy } from '../../support/cloudseed-errors.js';
 
 const options = { label: 'cidata', timestamp: 1_700_000_000 };
 const SECTOR = 2048;
 
-function errorOf(action: () => unknown): CloudseedError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof CloudseedError) return error;
-    throw error;
-  }
-  throw new Error('expected a CloudseedError');
-}
-
 describe('writeIso9660 input checks', () => {
   it('refuses a name with "/" and says the volume is flat', () => {
-    const error = errorOf(() => writeIso9660([seedFile('scripts/run.sh', 'x')], options));
+    const error = errorThrownBy(() => writeIso9660([seedFile('scripts/run.sh', 'x')], options));
     expect(error.code).toBe('SPEC_INVALID');
     expect(error.message).toContain('"scripts/run.sh" contains "/"');
   });
@@ -40,7 +30,7 @@ describe('writeIso9660 input checks', () => {
       seedFile('trailing.', ''),
       seedFile('', ''),
     ];
-    const { message } = errorOf(() => writeIso9660(files, { label: 'a label that is too long', timestamp: 0 }));
+    const { message } = errorThrownBy(() => writeIso9660(files, { label: 'a label that is too long', timestamp: 0 }));
     for (const part of ['"a/b"', 'x'.repeat(65), '"bad?"', '"trailing."', 'empty name', 'longer than 16'])
       expect(message).toContain(part);
   });
