@@ -42,6 +42,14 @@ export function createRunOutput(invocation: Invocation, stderr: ProgressStream =
     console.error(line);
   };
   const close = () => progress?.stop();
+  if (progress !== null && stderr === process.stderr) {
+    // Ctrl-C: the line goes before the prompt comes back. The output folder is left as any killed run
+    // leaves it: the whole previous build, and leftovers the next run removes.
+    process.once('SIGINT', () => {
+      close();
+      process.exit(130);
+    });
+  }
   return {
     elapsedMs: () => performance.now() - startedAt,
     onProgress: progress ? (update) => progress.update(update) : undefined,
