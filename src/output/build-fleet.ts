@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { FleetPlan } from '../plan/index.js';
@@ -64,10 +65,17 @@ const packageVersion: string = (createRequire(import.meta.url)('../../package.js
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let yieldedAt = performance.now();
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
       results[index] = await work(items[index]!, index);
+      // Native packing resolves its promises at once, so without this a build would never give the
+      // event loop a turn: no timer would fire and Ctrl-C would wait for the last VM.
+      if (performance.now() - yieldedAt > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yieldedAt = performance.now();
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
