@@ -99,8 +99,7 @@ function decideVms(plan: FleetPlan, previous: PreviousBuild, storeDir: string, i
 }
 
 /** The VMs of the live build that the spec no longer has, whose files are still there to carry over. */
-function removedVms(plan: FleetPlan, previous: PreviousBuild, storeDir: string): [string, PreviousVm][] {
-  const planned = new Set(plan.vms.map((vm) => vm.name));
+function removedVms(planned: ReadonlySet<string>, previous: PreviousBuild, storeDir: string): [string, PreviousVm][] {
   return [...previous.vms].filter(([name, vm]) => !planned.has(name) && existsSync(path.join(storeDir, vm.store)));
 }
 
@@ -139,8 +138,11 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   };
   const decisions = decideVms(plan, previous, storeDir, inputs, options.force ?? false);
   const prune = options.prune ?? false;
-  const carried = prune ? [] : removedVms(plan, previous, storeDir);
-  const removed = [...new Set([...output.liveVmNames(), ...previous.vms.keys()])].filter((name) => !plan.vms.some((vm) => vm.name === name));
+  const planned = new Set(plan.vms.map((vm) => vm.name));
+  const carried = prune ? [] : removedVms(planned, previous, storeDir);
+  // The live build's VMs: from its state, or from its manifest alone when it predates state.json (or 0.1's).
+  const live = previous.identity !== null ? [...previous.vms.keys()] : output.liveVmNames();
+  const removed = live.filter((name) => !planned.has(name));
   const toBuild = decisions.flatMap((decision, index) => (decision.keep === null ? [index] : []));
   // Fleet-wide checks first; each VM is then rendered (and checked) just before it is packed, so a
   // 10,000-VM build never holds every document at once. A template that fails half-way leaves only a
