@@ -241,8 +241,12 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   }
 }
 
-/** Loads, plans and renders without writing anything: what `cloudseed validate` checks. */
+/**
+ * Loads, plans and renders without writing anything: what `cloudseed validate` checks. The password
+ * hashes a build into `outputDir` remembered are used (only read), so validating before a rebuild of a
+ * fleet with a password per VM does not hash them all again.
+ */
 export async function validateSpec(specFile: string, options: Omit<BuildOptions, 'renderOnly'>): Promise<{ plan: FleetPlan; documents: SeedDocuments[] }> {
-  const { plan } = await planSpecFile(specFile, options);
+  const { plan } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
   return { plan, documents: renderFleet(plan) };
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFleet, cachedHashes, collectPasswords, hashFleetPasswords, parseSpec, type BuildOptions } from '../../src/index.js';
+import { buildFleet, cachedHashes, collectPasswords, hashFleetPasswords, parseSpec, validateSpec, type BuildOptions } from '../../src/index.js';
 import { readPasswordCache } from '../../src/output/previous-build.js';
 import { expectWholeBuild, fleetSpec, outputState } from './support/output-state.js';
 
@@ -202,6 +202,9 @@ describe('a rebuild', () => {
     const result = await build(spec, out, withPasswords(changed));
     expect(result.vms.filter((vm) => vm.status === 'built').map((vm) => vm.plan.name)).toEqual(changed);
     expect(readPasswordCache(out).size).toBe(21);
+    // validate -o OUT plans with the same hashes, and so renders the same user-data as the build wrote.
+    const { documents } = await validateSpec(spec, { outputDir: out, saltSecret: 'incremental' });
+    expect(documents.find((document) => document.vmName === 'db3')?.userData).toBe(readFileSync(path.join(out, 'db3', 'user-data'), 'utf8'));
     // The cache holds no password, and its keys say nothing without the salt secret.
     const state = readFileSync(path.join(out, '.cloudseed', 'current', 'state.json'), 'utf8');
     expect(state).not.toContain('ops-first');
