@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { FleetPlan } from '../plan/index.js';
+import type { FleetPlan, VmPlan } from '../plan/index.js';
+import { seedPrograms, toolIdentity } from '../pack/index.js';
 import { checkDomainValues, forgetCompiledTemplates, renderFleet, renderVm, templateSetHash, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import type { FleetSpec } from '../spec/index.js';
@@ -127,6 +128,9 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   // The templates are read afresh by each build: their texts are part of every fingerprint.
   forgetCompiledTemplates();
   const templateSets = new Map<string | null, string>();
+  const programsOf = (vm: VmPlan) => (vmOptions.renderOnly ? [] : seedPrograms({ packer: vm.seed.packer, diskFormat: vm.seed.format }));
+  const toolIdentities = new Map<string, string>();
+  for (const program of new Set(plan.vms.flatMap(programsOf))) toolIdentities.set(program, await toolIdentity(program));
   const inputs: FingerprintInputs = {
     cloudseedVersion: packageVersion,
     sourceDateEpoch: vmOptions.sourceDateEpoch,
@@ -135,6 +139,7 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
       if (!templateSets.has(dir)) templateSets.set(dir, templateSetHash(dir));
       return templateSets.get(dir)!;
     },
+    tools: (vm) => programsOf(vm).map((program) => toolIdentities.get(program)).join('\n'),
   };
   const decisions = decideVms(plan, previous, storeDir, inputs, options.force ?? false);
   const prune = options.prune ?? false;

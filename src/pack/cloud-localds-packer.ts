@@ -18,6 +18,8 @@ export const cloudLocaldsPacker: Packer = {
   name: 'cloud-localds',
   filesystems: ['iso9660', 'vfat'],
   debianPackages: [debianPackageByProgram['cloud-localds']],
+  // It runs genisoimage for iso9660, mkfs.vfat and mcopy for vfat.
+  programs: ['cloud-localds', 'genisoimage', 'mkfs.vfat', 'mcopy'],
   isAvailable: () => isCommandAvailable('cloud-localds'),
   pack: async (files, options) => {
     checkFilesystemSupported(cloudLocaldsPacker, options.filesystem);

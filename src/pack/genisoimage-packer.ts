@@ -15,6 +15,7 @@ export function createGenisoimageStylePacker(program: 'genisoimage' | 'mkisofs')
     name: program,
     filesystems: ['iso9660'],
     debianPackages: [debianPackageByProgram[program]],
+    programs: [program],
     isAvailable: () => isCommandAvailable(program),
     pack: async (files, options) => {
       checkFilesystemSupported(packer, options.filesystem);

@@ -1,7 +1,8 @@
 // The pack stage: seed files in, a seed disk image out. A packer (an external tool) writes the raw
 // filesystem; qcow2 is converted from that in one place.
 import { convertDiskFormat } from './disk-format.js';
-import { selectPacker } from './packer-registry.js';
+import { listPackers, selectPacker } from './packer-registry.js';
+import type { ToolProgram } from './tool-programs.js';
 import type { PackerChoice, PackerName, PackOptions, SeedFile, SeedFormat, TarLayout } from './seed-file.js';
 import { writeSeedTar } from './tar/index.js';
 import { nativeTimestamp } from './native-packer.js';
@@ -21,6 +22,7 @@ export { writeFat } from './fat/index.js';
 export { writeIso9660 } from './iso9660/index.js';
 export { writeSeedTar } from './tar/index.js';
 export { listPackers, selectPacker } from './packer-registry.js';
+export { toolIdentity } from './run-tool.js';
 
 export interface PackSeedOptions extends Omit<PackOptions, 'diskFormat'> {
   packer: PackerChoice;
@@ -36,6 +38,17 @@ export interface PackedSeed {
 
 function isTarLayout(format: SeedFormat): format is TarLayout {
   return format === 'tar' || format === 'tar-seed-local' || format === 'tar-seed-net';
+}
+
+/**
+ * The programs packing a seed with these settings runs: none for `native` and `auto` (which picks the
+ * native writers, available for every filesystem) and the tar forms; the named packer's otherwise,
+ * and qemu-img for a qcow2 image.
+ */
+export function seedPrograms(options: Pick<PackSeedOptions, 'packer' | 'diskFormat'>): ToolProgram[] {
+  if (isTarLayout(options.diskFormat)) return [];
+  const packer = options.packer === 'auto' ? [] : (listPackers().find((candidate) => candidate.name === options.packer)?.programs ?? []);
+  return [...packer, ...(options.diskFormat === 'qcow2' ? ['qemu-img' as const] : [])];
 }
 
 /** Packs `files` into a seed image with the chosen packer, in the requested format. */

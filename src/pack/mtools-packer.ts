@@ -13,6 +13,7 @@ export const mtoolsPacker: Packer = {
   name: 'mtools',
   filesystems: ['vfat'],
   debianPackages: [debianPackageByProgram.mcopy, debianPackageByProgram['mkfs.vfat']],
+  programs: ['mkfs.vfat', 'mcopy'],
   isAvailable: async () => (await isCommandAvailable('mkfs.vfat')) && (await isCommandAvailable('mcopy')),
   pack: async (files, options) => {
     checkFilesystemSupported(mtoolsPacker, options.filesystem);

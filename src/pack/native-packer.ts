@@ -13,6 +13,7 @@ export const nativePacker: Packer = {
   name: 'native',
   filesystems: ['iso9660', 'vfat'],
   debianPackages: [],
+  programs: [],
   isAvailable: async () => true,
   async pack(files: readonly SeedFile[], options: PackOptions): Promise<Uint8Array> {
     const timestamp = nativeTimestamp(options);

@@ -52,6 +52,17 @@ export async function runTool(
   }
 }
 
+/**
+ * Which `program` would run: its path, size and mtime, or that it is missing. An upgrade changes the
+ * file, so a rebuild can tell that a seed made with the old program would not be made the same way.
+ */
+export async function toolIdentity(program: ToolProgram): Promise<string> {
+  const executable = await findCommand(program);
+  if (executable === null) return `${program}: missing`;
+  const info = await stat(executable);
+  return `${executable}: ${info.size} bytes, modified ${info.mtimeMs}`;
+}
+
 /** Whether `name` is an executable file on PATH (or in /usr/sbin, /sbin). Answers are cached per PATH. */
 export async function isCommandAvailable(name: string): Promise<boolean> {
   return (await findCommand(name)) !== null;

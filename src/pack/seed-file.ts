@@ -1,5 +1,6 @@
 // The seam between rendering and packing: a seed file is a name, its bytes and a mode. Every packer
 // takes a list of them plus a label and options, and knows nothing about cloud-init.
+import type { ToolProgram } from './tool-programs.js';
 
 export interface SeedFile {
   /** File name at the root of the seed volume, e.g. `user-data`. */
@@ -37,6 +38,8 @@ export interface Packer {
   filesystems: readonly SeedFilesystem[];
   /** The Debian packages that provide the programs it runs, named in "missing tool" errors. */
   debianPackages: readonly string[];
+  /** The programs it may run: a rebuild compares them (see toolIdentity), since another version writes other bytes. */
+  programs: readonly ToolProgram[];
   isAvailable(): Promise<boolean>;
   /** Returns the raw filesystem image, whatever `options.diskFormat` says: `packSeed` converts it. */
   pack(files: readonly SeedFile[], options: PackOptions): Promise<Uint8Array>;

@@ -12,6 +12,7 @@ export const xorrisoPacker: Packer = {
   name: 'xorriso',
   filesystems: ['iso9660'],
   debianPackages: [debianPackageByProgram.xorriso],
+  programs: ['xorriso'],
   isAvailable: () => isCommandAvailable('xorriso'),
   pack: async (files, options) => {
     checkFilesystemSupported(xorrisoPacker, options.filesystem);

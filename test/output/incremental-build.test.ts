@@ -1,13 +1,14 @@
 // A rebuild writes only the VMs whose inputs changed: every file of an unchanged VM keeps its inode and
 // mtime, the manifest says which VMs were built, kept or removed, --force rebuilds all, and VMs the
 // spec dropped stay (reported) until --prune removes what cloudseed wrote of them.
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFleet, cachedHashes, collectPasswords, hashFleetPasswords, parseSpec, validateSpec, type BuildOptions } from '../../src/index.js';
 import { readPasswordCache } from '../../src/output/previous-build.js';
+import { missingTools } from '../support/tools.js';
 import { expectWholeBuild, fleetSpec, outputState } from './support/output-state.js';
 
 let scratch: string;
@@ -132,6 +133,26 @@ describe('a rebuild', () => {
     expect(readdirSync(path.join(out, 'web3')).sort()).toEqual(['.cloudseed-vm', 'console.log']);
     expect(statuses(out)).toEqual({ web1: 'kept' });
     expectWholeBuild(out, ['web1']);
+  });
+
+  it.skipIf(missingTools('qemu-img').length > 0)('rebuilds the VMs whose seed a changed program packs (here qemu-img, for qcow2), and only those', async () => {
+    const { dir, spec, out } = workspace();
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const wrapper = path.join(bin, 'qemu-img');
+    writeFileSync(wrapper, '#!/bin/sh\nexec /usr/bin/qemu-img "$@"\n', { mode: 0o755 });
+    const text = fleetSpec(three).replace('  - name: "web2"', '  - name: "web2"\n    seed: { format: qcow2 }');
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ''}`;
+    try {
+      await build(spec, out, text);
+      expect((await build(spec, out, text)).vms.map((vm) => vm.status)).toEqual(['kept', 'kept', 'kept']);
+      // An upgrade replaces the program: another size or mtime.
+      utimesSync(wrapper, new Date(2_000_000_000_000), new Date(2_000_000_000_000));
+      expect((await build(spec, out, text)).vms.map((vm) => vm.status)).toEqual(['kept', 'built', 'kept']);
+    } finally {
+      process.env.PATH = savedPath;
+    }
   });
 
   it('after a build by the previous layout (no state), builds every VM once and then keeps them', async () => {
