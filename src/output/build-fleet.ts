@@ -109,7 +109,9 @@ function removedVms(planned: ReadonlySet<string>, previous: PreviousBuild, store
  * removed, and the manifest's fleet-wide fields. Equal to the live build's, nothing needs writing.
  */
 function buildIdentity(manifestFields: object, stores: Record<string, { store: string; fingerprint: string }>, removed: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify({ manifestFields, stores, removed })).digest('hex');
+  // By name: the VMs packed in parallel finish in any order, and the identity must not depend on it.
+  const byName = Object.keys(stores).sort().map((name) => [name, stores[name]]);
+  return createHash('sha256').update(JSON.stringify({ manifestFields, byName, removed })).digest('hex');
 }
 
 interface BuildRun {
@@ -166,30 +168,22 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   const removedRecords: RemovedVm[] = carried.map(([name, vm]) => ({ name, record: vm.record }));
   const fileNamesOf = (record: VmRecord) => record.files.map((file) => file.name);
 
-  if (toBuild.length === 0) {
-    const stores = Object.fromEntries([...plan.vms.map((vm, index) => [vm.name, decisions[index]!.keep!] as const), ...carried]
-      .map(([name, vm]) => [name, { store: vm.store, fingerprint: vm.fingerprint }]));
-    if (buildIdentity(manifestFields, stores, carried.map(([name]) => name)) === previous.identity) {
-      // The live build is already this build: only put back a link someone may have removed.
-      const filesByVm = new Map([...vms.map((vm) => [vm.plan.name, fileNamesOf(vm.record)] as const), ...removedRecords.map((vm) => [vm.name, fileNamesOf(vm.record)] as const)]);
-      linkOutput(output, filesByVm, [manifestName]);
-      return { vms, notes: [], removed, pruned: prune };
-    }
+  // The live build's folders this build links again: unchanged VMs, and removed ones until --prune.
+  const reused = [...plan.vms.flatMap((vm, index) => {
+    const keep = decisions[index]!.keep;
+    return keep === null ? [] : [[vm.name, keep] as const];
+  }), ...carried];
+  const stores: Record<string, { store: string; fingerprint: string }> = Object.fromEntries(reused.map(([name, vm]) => [name, { store: vm.store, fingerprint: vm.fingerprint }]));
+  const removedNames = carried.map(([name]) => name);
+  if (toBuild.length === 0 && buildIdentity(manifestFields, stores, removedNames) === previous.identity) {
+    // The live build is already this build: only put back a link someone may have removed.
+    linkOutput(output, new Map(reused.map(([name, vm]) => [name, fileNamesOf(vm.record)])), [manifestName]);
+    return { vms, notes: [], removed, pruned: prune };
   }
 
   const staged = stageGeneration(output);
   try {
-    const stores: Record<string, { store: string; fingerprint: string }> = {};
-    plan.vms.forEach((vm, index) => {
-      const keep = decisions[index]!.keep;
-      if (keep === null) return;
-      staged.keepVm(vm.name, keep.store, fileNamesOf(keep.record));
-      stores[vm.name] = { store: keep.store, fingerprint: keep.fingerprint };
-    });
-    for (const [name, vm] of carried) {
-      staged.keepVm(name, vm.store, fileNamesOf(vm.record));
-      stores[name] = { store: vm.store, fingerprint: vm.fingerprint };
-    }
+    for (const [name, vm] of reused) staged.keepVm(name, vm.store, fileNamesOf(vm.record));
     // Several at a time: the external packers (genisoimage, mtools) are processes worth overlapping.
     // Native packing is CPU work on this thread; worker threads for render and pack were tried and lost
     // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
@@ -204,7 +198,7 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
     staged.writeTop(buildManifest({ plan, specText: spec.text, vms, removed: removedRecords, cloudseedVersion: packageVersion, sourceDateEpoch: vmOptions.sourceDateEpoch }));
     const state: BuildState = {
       cloudseedState: 1,
-      identity: buildIdentity(manifestFields, stores, carried.map(([name]) => name)),
+      identity: buildIdentity(manifestFields, stores, removedNames),
       vms: stores,
       passwordHashes: plan.passwordCache,
     };

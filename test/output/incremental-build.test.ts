@@ -80,6 +80,10 @@ describe('a rebuild', () => {
     }
     expect(readFileSync(path.join(out, 'web2', 'domain.xml'), 'utf8')).toContain("<memory unit='MiB'>4096</memory>");
     expectWholeBuild(out, three);
+    // The next run changes nothing, whatever order the last one packed its VMs in.
+    const live = readlinkSync(path.join(out, '.cloudseed', 'current'));
+    expect((await build(spec, out, changed)).vms.map((vm) => vm.status)).toEqual(['kept', 'kept', 'kept']);
+    expect(readlinkSync(path.join(out, '.cloudseed', 'current'))).toBe(live);
   });
 
   it('with --force writes every VM again, to the same bytes', async () => {
