@@ -35,7 +35,7 @@ export function fleetSpecText(size: number, { passwords, packer = 'native' }: Fl
       writeFiles: [{ path: '/etc/motd', permissions: '0644', content: 'Built by cloudseed.\nAsk ops@ before changing anything.\n' }],
       runcmd: [['systemctl', 'enable', '--now', 'qemu-guest-agent'], 'echo done > /var/tmp/seeded'],
       network: { config: 'v2', nics: [{ device: 'eth0', pool: 'lan', host: { type: 'bridge', bridge: 'br0' } }] },
-      domain: { type: 'kvm', memory: 2048, vcpus: 2, rootDisk: { path: '/var/lib/libvirt/images/base.qcow2' } },
+      domain: { type: 'kvm', memory: 2048, vcpus: 2, rootDisk: { base: '/var/lib/libvirt/images/base.qcow2' } },
       seed: { packer },
     },
     vms,

@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'TOOL_FAILED' // an external program ran and failed: exit 3
   | 'OUTPUT_CONFLICT' // the output folder holds something cloudseed did not write, or is unsafe: exit 2
   | 'IO_FAILED' // the system refused: a full disk, a read-only folder, a lock held too long: exit 4
+  | 'HOST_UNREACHABLE' // a libvirt connection failed: no daemon, a remote host that refuses: exit 4
+  | 'HOST_UNREADY' // the host lacks what the spec needs and does not create: a bridge, a pool: exit 4
+  | 'DOMAIN_CONFLICT' // a libvirt domain of that name is not this fleet's: exit 2
   | 'INTERNAL'; // our bug: exit 1
 
 /** Where in a user's file a problem is: `fleet.yaml:14:7 vms[2].network.address`. */

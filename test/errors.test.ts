@@ -30,7 +30,7 @@ describe('printable', () => {
 });
 
 describe('formatError escapes what the spec put in a report', () => {
-  const vm = (name: string, extra = '') => `vms:\n  - name: "${name}"\n    domain: { rootDisk: { path: /img/a.qcow2 } }\n${extra}`;
+  const vm = (name: string, extra = '') => `vms:\n  - name: "${name}"\n    domain: { rootDisk: { base: /img/a.qcow2 } }\n${extra}`;
 
   it.each([
     ['a VM name', vm('web\\e[2J\\e]0;owned\\a')],

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { CloudseedError } from '../errors.js';
 
 export interface Invocation {
-  command: 'build' | 'render' | 'validate' | 'localds' | 'inspect' | 'help' | 'version';
+  command: 'build' | 'render' | 'validate' | 'localds' | 'inspect' | 'up' | 'down' | 'destroy' | 'status' | 'help' | 'version';
   specFile: string;
   outputDir: string;
   /** Errors only. */
@@ -65,8 +65,10 @@ function checkCombination(invocation: Invocation): void {
 }
 
 export function parseInvocation(argv: string[]): Invocation {
-  // These two have flags of their own, parsed by their own modules.
-  if (argv[0] === 'localds' || argv[0] === 'inspect') return { ...defaults, command: argv[0], rest: argv.slice(1) };
+  // These have flags of their own, parsed by their own modules.
+  const own = ['localds', 'inspect', 'up', 'down', 'destroy', 'status'] as const;
+  const first = own.find((command) => command === argv[0]);
+  if (first !== undefined && !argv.slice(1).some((arg) => arg === '--help' || arg === '-h')) return { ...defaults, command: first, rest: argv.slice(1) };
   const { values, positionals } = parseOptions(argv);
   const { output, help, version, ...flags } = values;
   const base = { ...defaults, ...flags, outputDir: output };

@@ -7,6 +7,8 @@ import { parseInvocation, type Invocation } from './parse-invocation.js';
 import { createRunOutput, type RunOutput } from './run-output.js';
 import { builtVmLines, buildSummary, checkedVmLines, validateSummary } from './run-summary.js';
 import { usage } from './usage.js';
+
+const isFleetCommand = (command: string): command is 'up' | 'down' | 'destroy' | 'status' => ['up', 'down', 'destroy', 'status'].includes(command);
 import { warningLines } from './warning-lines.js';
 
 const exitCodes: Record<ErrorCode, number> = {
@@ -17,6 +19,9 @@ const exitCodes: Record<ErrorCode, number> = {
   TOOL_FAILED: 3,
   OUTPUT_CONFLICT: 2,
   IO_FAILED: 4,
+  HOST_UNREACHABLE: 4,
+  HOST_UNREADY: 4,
+  DOMAIN_CONFLICT: 2,
   INTERNAL: 1,
 };
 
@@ -29,6 +34,7 @@ async function validate(invocation: Invocation, output: RunOutput): Promise<void
   const { validateSpec } = await import('../output/index.js');
   const { plan, documents } = await validateSpec(invocation.specFile, planningOptions(invocation));
   for (const line of warningLines(plan.warnings)) output.warn(line);
+  for (const warning of plan.host.warnings) output.warn(`warning: ${printable(warning.message)}`);
   if (invocation.json) return output.document((await import('./json-report.js')).validateReport(plan, documents));
   output.summary(validateSummary(plan), () => checkedVmLines(plan));
 }
@@ -45,17 +51,22 @@ async function build(invocation: Invocation, output: RunOutput): Promise<void> {
     onProgress: output.onProgress,
   });
   for (const line of warningLines(result.plan.warnings)) output.warn(line);
+  for (const warning of result.plan.host.warnings) output.warn(`warning: ${printable(warning.message)}`);
   for (const note of result.notes) output.warn(`note: ${printable(note)}`);
   if (invocation.json) return output.document((await import('./json-report.js')).buildReport(result, renderOnly ? 'render' : 'build'));
   const verb = renderOnly ? 'rendered' : 'built';
   output.summary(buildSummary(result, { verb, outputDir: invocation.outputDir, elapsedMs: output.elapsedMs() }), () => builtVmLines(result, verb));
 }
 
-async function run(invocation: Invocation): Promise<void> {
+/** Runs the command; a command whose goal can be missed without an error (up --wait) returns its exit code. */
+async function run(invocation: Invocation): Promise<number | void> {
   if (invocation.command === 'help') return console.log(usage);
   // Each command loads only what it uses: start-up time is most of a one-VM build.
   if (invocation.command === 'localds') return (await import('./localds.js')).runLocalds(invocation.rest);
   if (invocation.command === 'inspect') return (await import('../inspect/index.js')).runInspect(invocation.rest);
+  if (isFleetCommand(invocation.command)) {
+    return (await import('./fleet-commands.js')).runFleetCommand(invocation.command, invocation.rest);
+  }
   if (invocation.command === 'version') {
     const { createRequire } = await import('node:module');
     return console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
@@ -72,8 +83,7 @@ async function run(invocation: Invocation): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await run(parseInvocation(argv));
-    return 0;
+    return (await run(parseInvocation(argv))) ?? 0;
   } catch (error) {
     if (error instanceof CloudseedError) {
       console.error(formatError(error));

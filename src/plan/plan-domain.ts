@@ -1,7 +1,9 @@
 // The libvirt side of one VM: machine, disks and where the seed is attached, and the seed image itself.
 import path from 'node:path';
 import type { FieldPath } from '../spec/source-map.js';
+import { resolveSpecFile } from './resolve-spec-file.js';
 import type { DomainPlan, SeedAttachPlan, SeedPlan } from './types.js';
+import { planRootDisk } from './plan-root-disk.js';
 import type { VmContext } from './vm-context.js';
 
 export const seedFileName = 'my-seed.img';
@@ -15,36 +17,6 @@ function planSeedAttach(device: 'disk' | 'cdrom', machine: string | null): SeedA
   if (device === 'disk') return { device, bus: 'virtio', target: 'vdb' };
   const isQ35 = machine !== null && /q35/.test(machine);
   return isQ35 ? { device, bus: 'sata', target: 'sdb' } : { device, bus: 'ide', target: 'hdc' };
-}
-
-/**
- * A file the spec names for the hypervisor to open. A relative one travels with the spec, so it must be
- * here; an absolute one names a path on the hypervisor, which need not be the machine that builds the
- * seeds, so its absence here is only worth a warning. Either way a folder is never a disk image or a
- * kernel: QEMU would fail to open it at start.
- */
-function resolveSpecFile(context: VmContext, file: string, fieldPath: FieldPath, what: string): string {
-  const { fileExists, isDirectory } = context.options.environment;
-  const resolved = path.resolve(context.spec.baseDir, file);
-  if (isDirectory?.(resolved)) {
-    context.report(fieldPath, `${what} ${resolved} is a folder; expected a file`);
-  } else if (!fileExists(resolved)) {
-    if (!path.isAbsolute(file)) context.report(fieldPath, `${what} ${resolved} does not exist (a relative path is relative to the spec's folder)`);
-    else context.warn(`${what} ${file} is not on this machine; it must exist on the hypervisor`);
-  }
-  return resolved;
-}
-
-function planRootDisk(context: VmContext): DomainPlan['rootDisk'] {
-  const rootDisk = context.vm.domain?.rootDisk;
-  if (!rootDisk) {
-    context.report(['domain', 'rootDisk'], 'every VM needs domain.rootDisk.path (its base or root disk image)');
-    return { path: '', format: 'qcow2' };
-  }
-  const format = rootDisk.format ?? (/\.(img|raw)$/i.test(rootDisk.path) ? 'raw' : 'qcow2');
-  const resolved = resolveSpecFile(context, rootDisk.path, ['domain', 'rootDisk', 'path'], 'root disk');
-  // An absolute path is kept as written: it is the hypervisor's, not this machine's.
-  return { path: path.isAbsolute(rootDisk.path) ? rootDisk.path : resolved, format };
 }
 
 function planKernelBoot(context: VmContext): DomainPlan['kernelBoot'] {
@@ -74,6 +46,7 @@ export function planDomain(context: VmContext): DomainPlan {
     seedAttach: isTarFormat(context.vm.seed?.format ?? 'raw') ? null : planSeedAttach(domain.seedAttach ?? 'disk', machine),
     serialConsole: domain.serialConsole ?? true,
     smbiosNoCloud: domain.smbiosNoCloud ?? true,
+    statusChannel: domain.statusChannel ?? true,
   };
 }
 

@@ -12,6 +12,8 @@ import { macvtapTail } from './mac-address.js';
 import { passwordCacheEntries } from './password-cache.js';
 import { mergeVmSettings } from './merge-defaults.js';
 import { planPool, type NicDraft, type PoolPlan } from './plan-network.js';
+import { domainUuid } from './domain-uuid.js';
+import { planHostNetwork, vmHostNetwork } from './plan-host-network.js';
 import { planVmDraft, type VmDraft } from './plan-vm.js';
 import type { FleetPlan, NicPlan, PlanWarning, VmPlan } from './types.js';
 import { createVmContext, type PlanOptions } from './vm-context.js';
@@ -107,6 +109,26 @@ function checkMacvtapNames(drafts: VmDraft[]): void {
   }
 }
 
+/**
+ * A disk written by two VMs is corrupted by both (or, with QEMU's image locking, only one of them ever
+ * starts), and a VM that writes another's base image corrupts every overlay over it.
+ */
+function checkWritableDisks(drafts: VmDraft[]): void {
+  const writers = new Map<string, VmDraft>();
+  for (const draft of drafts) {
+    const { rootDisk } = draft.plan.domain;
+    if (rootDisk.overlay !== null || rootDisk.path === '') continue;
+    const first = writers.get(rootDisk.path);
+    if (first === undefined) writers.set(rootDisk.path, draft);
+    else draft.context.report(['domain', 'rootDisk', 'path'], `root disk ${rootDisk.path} is already written by ${otherVm(first, 'domain')}; expected one writer per disk: give both rootDisk.base to boot each from its own overlay over it`);
+  }
+  for (const draft of drafts) {
+    const overlay = draft.plan.domain.rootDisk.overlay;
+    const writer = overlay === null ? undefined : writers.get(overlay.base);
+    if (writer !== undefined) draft.context.report(['domain', 'rootDisk', 'base'], `base image ${overlay!.base} is written by ${otherVm(writer, 'domain')} as its root disk; a base must stay unchanged under its overlays`);
+  }
+}
+
 function finishNic(nic: NicDraft): NicPlan {
   const { fieldPath: _fieldPath, macAddress, addressing, ...rest } = nic;
   if (macAddress === null || addressing.kind === 'pool') throw new Error(`NIC ${nic.device} was not allocated`);
@@ -146,12 +168,17 @@ export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   const addresses = allocateAddresses(drafts, pools, lock);
   const macs = allocateMacs(drafts, { fleet, prefix: spec.input.macPrefix ?? 'qemu', ...lock });
   checkMacvtapNames(drafts);
+  checkWritableDisks(drafts);
+  const host = planHostNetwork(spec, drafts, { fleet, problems });
   throwIfProblems(problems, spec.source.file);
   const vms: VmPlan[] = drafts.map((draft) => ({
     ...draft.plan,
+    fleet,
+    uuid: domainUuid(fleet, draft.plan.name),
     network: { ...draft.plan.network, nics: draft.nics.map(finishNic) },
+    hostNetwork: vmHostNetwork(host, draft.nics.map((nic) => nic.host)),
   }));
   const allocations = recordAllocations(fleet, drafts, macs, addresses);
   const passwordCache = passwordCacheEntries(passwordHashes, options.saltSecret);
-  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations, passwordCache };
+  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations, passwordCache, host };
 }

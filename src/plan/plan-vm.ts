@@ -9,7 +9,7 @@ import type { VmContext } from './vm-context.js';
 
 /** A VM plan whose NICs still wait for fleet-wide MAC and pool allocation. */
 export interface VmDraft {
-  plan: Omit<VmPlan, 'network'> & { network: Omit<VmPlan['network'], 'nics'> };
+  plan: Omit<VmPlan, 'network' | 'fleet' | 'uuid' | 'hostNetwork'> & { network: Omit<VmPlan['network'], 'nics'> };
   nics: NicDraft[];
   context: VmContext;
 }
@@ -62,6 +62,8 @@ export function planVmDraft(context: VmContext, pools: Map<string, PoolPlan>): V
     network,
     domain: planDomain(context),
     seed: planSeed(context),
+    connect: vm.connect ?? null,
+    storagePool: vm.storagePool ?? 'default',
   };
   return { plan, nics: planNicDrafts(context, pools), context };
 }

@@ -1,8 +1,11 @@
 // VmPlan: one VM fully resolved. No defaults are left to apply and nothing is optional that a later
 // stage would have to guess; `null` always means "not wanted", never "not decided".
-import type { PackerChoice, SeedFilesystem, SeedFormat } from '../pack/seed-file.js';
+import type { DiskFormat, PackerChoice, SeedFilesystem, SeedFormat } from '../pack/seed-file.js';
 import type { GroupSpec } from '../spec/schema.js';
 import type { AllocationLock } from './allocation-lock.js';
+import type { HostNetworkPlan, VmHostNetwork } from './host-network-types.js';
+
+export type * from './host-network-types.js';
 
 export type CloudInitTarget = 'el7' | 'current';
 
@@ -93,13 +96,22 @@ export interface DomainPlan {
   arch: string;
   machine: string | null;
   emulator: string | null;
-  rootDisk: { path: string; format: 'qcow2' | 'raw' };
+  rootDisk: RootDiskPlan;
   /** Direct kernel boot, or null to boot from the root disk. */
   kernelBoot: { kernel: string; initrd: string | null; cmdline: string | null } | null;
   /** How the seed disk is attached, or null when the seed is a tar archive (no disk to attach). */
   seedAttach: SeedAttachPlan | null;
   serialConsole: boolean;
   smbiosNoCloud: boolean;
+  /** A virtio-serial port `org.cloudseed.status.0` the guest reports cloud-init's result on. */
+  statusChannel: boolean;
+}
+
+/** The disk the domain boots from. With `overlay`, `path` is the VM's own overlay that `up` creates. */
+export interface RootDiskPlan {
+  path: string;
+  format: DiskFormat;
+  overlay: { base: string; baseFormat: DiskFormat; sizeBytes: number | null } | null;
 }
 
 export interface SeedPlan {
@@ -114,6 +126,10 @@ export interface SeedPlan {
 
 export interface VmPlan {
   name: string;
+  /** The fleet's name; the domain carries it so that `up` knows the domains cloudseed made. */
+  fleet: string;
+  /** The libvirt domain's UUID, derived from the fleet and VM names: the same VM keeps it across builds. */
+  uuid: string;
   hostname: string;
   fqdn: string | null;
   /** A pinned instance-id, or null: render derives one from the name and the documents. */
@@ -132,6 +148,12 @@ export interface VmPlan {
   network: NetworkPlan;
   domain: DomainPlan;
   seed: SeedPlan;
+  /** Where `up`, `down` and `status` run this VM: a libvirt URI, or null for the command's default. */
+  connect: string | null;
+  /** The storage pool that holds the VM's seed and overlay on a remote host. */
+  storagePool: string;
+  /** The fleet's host bridges and shims this VM's NICs use, which its qemu.sh creates when missing. */
+  hostNetwork: VmHostNetwork;
 }
 
 export interface FleetPlan {
@@ -145,6 +167,8 @@ export interface FleetPlan {
   allocations: AllocationLock;
   /** Every password hash the plan holds, filed for the next build (see password-cache.ts). */
   passwordCache: Record<string, string>;
+  /** The spec's `host:` section and what the NICs need on their host (see host/). */
+  host: HostNetworkPlan;
 }
 
 /** One VM's warning; the same message for many VMs is one line for people (see the CLI). */

@@ -14,6 +14,18 @@ export interface MacvtapSetup {
   fd: number;
 }
 
+/**
+ * A bridge or macvlan shim of the fleet's `host:` section that a NIC rests on: qemu.sh makes it when
+ * missing, marked as the fleet's, and removes it when QEMU ends if this run made it.
+ */
+export interface HostLinkSetup {
+  name: string;
+  /** `ip link add name NAME` is followed by these. */
+  addArguments: string[];
+  /** The host's address on it in CIDR form, or '' for none. */
+  address: string;
+}
+
 /** A libvirt network's bridge, looked up with virsh when qemu.sh runs. */
 export interface NetworkBridgeLookup {
   network: string;
@@ -32,6 +44,12 @@ export interface QemuCommand {
   bridgeLookups: NetworkBridgeLookup[];
   /** Pre-made tap devices the NICs use, which must exist before QEMU starts. */
   taps: string[];
+  /** Bridges first, then the shims that may sit on them. */
+  hostLinks: HostLinkSetup[];
+  /** The ifalias that marks the host links as the fleet's, as `cloudseed up` marks them. */
+  linkMark: string;
+  /** What the EXIT trap runs to undo what the run set up, or null when it sets up nothing. */
+  exitTrap: string | null;
   /**
    * Whether a NIC asks for vhost-net. qemu.sh adds `vhost=on` only where /dev/vhost-net exists, as
    * libvirt does: QEMU given vhost=on without it aborts.
@@ -138,6 +156,21 @@ function nicDevice(model: string): string {
   return nicDevices.get(model) ?? `driver=${optionValue(model)}`;
 }
 
+/** The same links, made the same way, as host/ makes them for `cloudseed up`. */
+function hostLinkSetups(vm: VmPlan): HostLinkSetup[] {
+  const { bridges, shims } = vm.hostNetwork;
+  return [
+    ...bridges.map((bridge) => ({ name: bridge.name, addArguments: ['type', 'bridge'], address: bridge.address ?? '' })),
+    ...shims.map((shim) => ({ name: shim.name, addArguments: ['link', shim.dev, 'type', 'macvlan', 'mode', 'bridge'], address: shim.address ?? '' })),
+  ];
+}
+
+/** Macvtap devices go first: they may sit on a shim's device or on a bridge the run made. */
+function exitTrap(setup: Pick<QemuCommand, 'macvtaps' | 'hostLinks'>): string | null {
+  const steps = [...(setup.macvtaps.length > 0 ? ['remove_macvtaps'] : []), ...(setup.hostLinks.length > 0 ? ['remove_made_links'] : [])];
+  return steps.length === 0 ? null : steps.join('; ');
+}
+
 export function qemuCommand(vm: VmPlan): QemuCommand {
   const { domain } = vm;
   const lines: string[] = [];
@@ -169,5 +202,13 @@ export function qemuCommand(vm: VmPlan): QemuCommand {
     setup.taps.push(...(backend.setup.taps ?? []));
     if (!Array.isArray(backend.netdev) && backend.netdev.variable === vhostVariable) setup.usesVhost = true;
   });
-  return { emulator: singleQuoted(domain.emulator ?? `qemu-system-${domain.arch}`), lines, ...setup };
+  const hostLinks = hostLinkSetups(vm);
+  return {
+    emulator: singleQuoted(domain.emulator ?? `qemu-system-${domain.arch}`),
+    lines,
+    ...setup,
+    hostLinks,
+    linkMark: vm.hostNetwork.linkMark,
+    exitTrap: exitTrap({ macvtaps: setup.macvtaps, hostLinks }),
+  };
 }

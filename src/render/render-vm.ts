@@ -36,6 +36,17 @@ function renderYaml(vm: VmPlan, name: string, context: object): string {
   return text;
 }
 
+/**
+ * The libvirt domain of `vm`. `up` renders it again for the host it defines it on, where the disks may
+ * be volumes of a storage pool rather than the files `build` wrote.
+ */
+export function renderDomainXml(vm: VmPlan): string {
+  const template = loadTemplate('domain.xml.hbs', vm.templatesDir);
+  const xml = template.render({ vm });
+  checkRenderedXml(xml, template.file);
+  return xml;
+}
+
 export function renderVm(vm: VmPlan): SeedDocuments {
   const userDataTemplate = loadTemplate('user-data.hbs', vm.templatesDir);
   const userData = userDataTemplate.render(buildUserDataView(vm));
@@ -43,9 +54,7 @@ export function renderVm(vm: VmPlan): SeedDocuments {
   const networkConfig = renderYaml(vm, `network-config.${vm.network.config}.hbs`, { vm });
   const instanceId = vm.pinnedInstanceId ?? deriveInstanceId(vm, userData, networkConfig);
   const metaData = renderYaml(vm, 'meta-data.hbs', { vm, instanceId });
-  const domainTemplate = loadTemplate('domain.xml.hbs', vm.templatesDir);
-  const domainXml = domainTemplate.render({ vm });
-  checkRenderedXml(domainXml, domainTemplate.file);
+  const domainXml = renderDomainXml(vm);
   const qemuScript = loadTemplate('qemu.sh.hbs', vm.templatesDir).render({ vm, command: qemuCommand(vm) });
   return { vmName: vm.name, instanceId, userData, metaData, networkConfig, domainXml, qemuScript };
 }

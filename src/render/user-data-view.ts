@@ -2,6 +2,7 @@
 // the datasource pin) and the commands old guests need, chosen per cloud-init target.
 import type { CloudInitTarget, PlannedPassword, UserPlan, VmPlan, WriteFilePlan } from '../plan/types.js';
 import { parseRenderedYaml } from './check-document.js';
+import { statusResponderCommand } from './status-responder.js';
 import { loadTemplate } from './template-store.js';
 
 /** A user as the template writes it: the plan and the cloud-init key its password goes under. */
@@ -14,6 +15,8 @@ export interface UserDataView {
   users: UserView[];
   writeFiles: WriteFilePlan[];
   runcmd: (string | string[])[];
+  /** Commands for every boot: the status channel's responder. */
+  bootcmd: string[][];
   /** el7's `chpasswd.list`: one `name:password` line per entry. */
   chpasswdList: string | null;
   sshPwauth: { value: boolean } | null;
@@ -107,6 +110,7 @@ export function buildUserDataView(vm: VmPlan): UserDataView {
     // The spec's own files come last, so they win over cloudseed's where both write one path.
     writeFiles: [...systemFiles, ...vm.writeFiles],
     runcmd: [...vm.runcmd, ...sshd.commands],
+    bootcmd: vm.domain.statusChannel ? [statusResponderCommand] : [],
     chpasswdList,
     sshPwauth: vm.ssh.passwordAuthentication === null ? null : { value: vm.ssh.passwordAuthentication },
   };

@@ -228,3 +228,36 @@ export const passwordText = z.string().superRefine((value, context) => {
   if (/[\r\n]/.test(value)) context.addIssue({ code: 'custom', message: 'a password cannot contain a line break' });
   if (value.includes('\0')) context.addIssue({ code: 'custom', message: 'a password cannot contain a NUL character' });
 });
+
+/** qemu-img's size suffixes: powers of 1024, as `qemu-img create ... 20G` reads them. */
+const diskSizeUnits: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** Bytes of a size such as `20G`, `512M`, `20GiB` or `1073741824`, or null when it is not one. */
+export function parseDiskSize(text: string): number | null {
+  const match = /^(\d+)\s*([KMGT]?)(i?B)?$/i.exec(text.trim());
+  if (!match) return null;
+  const bytes = Number(match[1]) * diskSizeUnits[match[2]!.toUpperCase()]!;
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
+}
+
+export const diskSizeText = z.union([z.number(), z.string()]).superRefine((value, context) => {
+  if (parseDiskSize(String(value)) === null) {
+    context.addIssue({ code: 'custom', message: `${shown(String(value))} is not a disk size: expected a whole number with K, M, G or T (powers of 1024) such as 20G` });
+  }
+});
+
+/**
+ * A libvirt connection URI: `driver[+transport]://[user@][host][:port]/path[?options]`, such as
+ * qemu:///system or qemu+ssh://root@host/system. virsh is handed it as one argument; a space or control
+ * character can only be a slip.
+ */
+export const libvirtUriText = checked(
+  (value) => /^[a-z][a-z0-9]*(\+[a-z0-9]+)?:\/\/[^\s/]*\/[^\s]*$/.test(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not a libvirt connection URI: expected such as qemu:///system, qemu:///session or qemu+ssh://root@host/system`,
+);
+
+/** An interface's own address with its prefix length, as `ip address add` takes it. */
+export const interfaceAddressText = checked(
+  (value) => parseIpv4Cidr(value) !== null,
+  (value) => `${shown(value)} is not an IPv4 address with its prefix length such as 10.40.0.1/24`,
+);

@@ -5,13 +5,24 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Keys that choose between alternatives: a root disk is an image the VM writes (`path`) or an overlay
+ * over a base (`base`, with its `size`), so a VM that picks one drops what its defaults said of the other.
+ */
+const alternativesByMap: Record<string, Record<string, string[]>> = {
+  rootDisk: { path: ['base', 'size'], base: ['path'] },
+};
+
 /** `override` over `base`. What the override does not touch stays shared with `base`, not copied. */
-export function mergeSettings<T>(base: T | undefined, override: T | undefined): T | undefined {
+export function mergeSettings<T>(base: T | undefined, override: T | undefined, key?: string): T | undefined {
   if (override === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(override)) return override;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    merged[key] = mergeSettings(merged[key], value);
+  for (const [chosen, dropped] of Object.entries(alternativesByMap[key ?? ''] ?? {})) {
+    if (chosen in override) for (const name of dropped) delete merged[name];
+  }
+  for (const [name, value] of Object.entries(override)) {
+    merged[name] = mergeSettings(merged[name], value, name);
   }
   return merged as T;
 }

@@ -2,8 +2,8 @@
 // the VM settings are one schema with every field optional; plan/ decides what is required after merging.
 import { z } from 'zod';
 import {
-  architectureText, cryptHashText, deviceNameText, domainNameText, groupNameText, guestPathText, hostFilePathText,
-  hostInterfaceNameText, hostnameText, instanceIdText, ipRangeText, ipv4CidrText, ipv4Text, kernelCommandLineText,
+  architectureText, cryptHashText, deviceNameText, diskSizeText, libvirtUriText, domainNameText, groupNameText, guestPathText, hostFilePathText,
+  hostInterfaceNameText, hostnameText, instanceIdText, interfaceAddressText, ipRangeText, ipv4CidrText, ipv4Text, kernelCommandLineText,
   libvirtNetworkNameText, machineTypeText, macText, nicAddressText, nicModelText, passwordText, routeTargetText,
   shellPathText, specFilePathText, specFolderPathText, sudoRuleText, userNameText, vmEntryNameText, vmNameText,
 } from './formats.js';
@@ -117,8 +117,16 @@ export const networkSchema = z.strictObject({
   nics: z.array(nicSchema).optional(),
 });
 
+/**
+ * The VM's root disk: `path`, an image the VM writes itself (one VM only), or `base`, an image it never
+ * writes: `cloudseed up` gives the VM its own copy-on-write overlay over it (plan/plan-root-disk.ts).
+ */
 export const rootDiskSchema = z.strictObject({
-  path: specFilePathText,
+  path: specFilePathText.optional(),
+  base: specFilePathText.optional(),
+  /** The overlay's virtual size, e.g. `20G` (qemu-img's units, powers of 1024); default: the base's. */
+  size: diskSizeText.optional(),
+  /** The format of `path` or of `base`; default: from the name, `.img`/`.raw` raw, else qcow2. */
   format: z.enum(['qcow2', 'raw']).optional(),
 });
 
@@ -150,6 +158,8 @@ export const domainSchema = z.strictObject({
   serialConsole: z.boolean().optional(),
   /** SMBIOS system serial `ds=nocloud`: cloud-init picks NoCloud without probing the network. */
   smbiosNoCloud: z.boolean().optional(),
+  /** A virtio-serial port the guest reports cloud-init's result on, for `up --wait` and `status`. */
+  statusChannel: z.boolean().optional(),
 });
 
 export const seedSchema = z.strictObject({
@@ -178,6 +188,10 @@ export const vmSettingsSchema = z.strictObject({
   writeFiles: z.array(writeFileSchema).optional(),
   runcmd: z.array(z.union([text, z.array(z.string()).min(1)])).optional(),
   packages: z.array(text).optional(),
+  /** The libvirt connection URI `up`, `down` and `status` use for this VM; default `--connect`, else qemu:///system. */
+  connect: libvirtUriText.optional(),
+  /** The libvirt storage pool a remote host keeps this VM's seed and overlay in (default `default`). */
+  storagePool: libvirtNetworkNameText.optional(),
   /** Keep later boots off network datasources too (written to /etc/cloud/cloud.cfg.d). */
   pinDatasource: z.boolean().optional(),
   network: networkSchema.optional(),
@@ -205,12 +219,49 @@ export const poolSchema = z.strictObject({
   dns: dnsSchema.optional(),
 });
 
+/**
+ * The host side of the fleet's networking, which `up` creates when missing and `down`/`destroy` remove
+ * when cloudseed made them: bridges and macvlan shims on this machine, libvirt networks on a connection.
+ */
+export const hostBridgeSchema = z.strictObject({
+  name: hostInterfaceNameText,
+  /** The host's own address on the bridge, e.g. 10.40.0.1/24. */
+  address: interfaceAddressText.optional(),
+});
+
+/** `none` is isolated (no `<forward>` at all: nothing leaves the host); `nat` routes out through it. */
+export const libvirtNetworkForwardModes = ['none', 'nat'] as const;
+
+export const libvirtNetworkSchema = z.strictObject({
+  name: libvirtNetworkNameText,
+  forward: z.enum(libvirtNetworkForwardModes).optional(),
+  /** The host's address on the network's bridge, e.g. 10.40.0.1/24. */
+  address: interfaceAddressText.optional(),
+  /** Addresses libvirt's dnsmasq hands out, `first-last` inside `address`'s subnet. */
+  dhcp: ipRangeText.optional(),
+});
+
+/** A macvlan in bridge mode on `dev`: macvtap guests cannot reach their host through `dev` itself. */
+export const macvlanShimSchema = z.strictObject({
+  dev: hostInterfaceNameText,
+  /** The host's address on the shim, e.g. 192.168.1.250/24. */
+  address: interfaceAddressText.optional(),
+});
+
+export const hostNetworkSchema = z.strictObject({
+  bridges: z.array(hostBridgeSchema).optional(),
+  networks: z.array(libvirtNetworkSchema).optional(),
+  shims: z.array(macvlanShimSchema).optional(),
+});
+
 export const fleetSpecSchema = z.strictObject({
   /** Names the fleet; MACs are derived from it. Default: the spec file's name. */
   fleet: text.optional(),
   /** `qemu` (52:54:00:xx:xx:xx) or `local` (a locally administered unicast MAC). */
   macPrefix: z.enum(['qemu', 'local']).optional(),
   pools: z.record(text, poolSchema).optional(),
+  /** Bridges, macvlan shims and libvirt networks the fleet's NICs need on their host. */
+  host: hostNetworkSchema.optional(),
   defaults: vmSettingsSchema.optional(),
   vms: z.array(vmEntrySchema).min(1, 'at least one VM'),
 });
@@ -226,6 +277,7 @@ export type UserSpec = z.infer<typeof userSchema>;
 export type NicSpec = z.infer<typeof nicSchema>;
 export type HostLinkSpec = z.infer<typeof hostLinkSchema>;
 export type PoolSpec = z.infer<typeof poolSchema>;
+export type HostNetworkSpec = z.infer<typeof hostNetworkSchema>;
 export type WriteFileSpec = z.infer<typeof writeFileSchema>;
 export type DnsSpec = z.infer<typeof dnsSchema>;
 export type RouteSpec = z.infer<typeof routeSchema>;

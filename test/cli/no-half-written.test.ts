@@ -18,7 +18,7 @@ function spec(options: { memory: number; address: string }): string {
     `      nics: [{ device: eth0, address: ${options.address}, gateway: 10.70.0.1 }]`,
     '    domain:',
     `      memory: ${options.memory}`,
-    '      rootDisk: { path: /var/lib/libvirt/images/base.qcow2 }',
+    '      rootDisk: { base: /var/lib/libvirt/images/base.qcow2 }',
     '    seed: { packer: genisoimage }',
     '',
   ].join('\n');

@@ -17,7 +17,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const missingDisk = 'root disk /var/lib/libvirt/images/base.qcow2 is not on this machine; it must exist on the hypervisor';
+const missingDisk = 'base image /var/lib/libvirt/images/base.qcow2 is not on this machine; it must exist on the hypervisor';
 
 /** VMs with one NIC each, addressed from a pool, so that a verbose line has a MAC and an address. */
 function poolFleet(vmNames: readonly string[]): string {
@@ -28,7 +28,7 @@ function poolFleet(vmNames: readonly string[]): string {
     'defaults:',
     '  rootPassword: "Piped-Output-Secret-4471"',
     '  network: { nics: [{ device: eth0, pool: lan }] }',
-    '  domain: { memory: 1024, rootDisk: { path: /var/lib/libvirt/images/base.qcow2 } }',
+    '  domain: { memory: 1024, rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }',
     'vms:',
     ...vmNames.map((name) => `  - name: ${name}`),
     '',

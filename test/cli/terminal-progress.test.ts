@@ -64,7 +64,7 @@ describe.skipIf(missingTools('script').length > 0)('on a terminal', () => {
       expect(frame.length, frame).toBeLessThan(columns);
     }
     // The line is erased before the warning is printed, and the summary comes last, alone on its line.
-    expect(afterLast).toMatch(new RegExp(`^warning: 600 VMs \\(vm-0001 … vm-0600\\): root disk .*\\r\\nbuilt 600 VMs into ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ in \\d+(\\.\\d)? s\\r\\n$`));
+    expect(afterLast).toMatch(new RegExp(`^warning: 600 VMs \\(vm-0001 … vm-0600\\): base image .*\\r\\nbuilt 600 VMs into ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ in \\d+(\\.\\d)? s\\r\\n$`));
   });
 
   it('--quiet and --json draw no progress line', async () => {

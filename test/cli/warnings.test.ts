@@ -18,7 +18,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const missingDisk = 'root disk /var/lib/libvirt/images/base.qcow2 is not on this machine; it must exist on the hypervisor';
+const missingDisk = 'base image /var/lib/libvirt/images/base.qcow2 is not on this machine; it must exist on the hypervisor';
 
 describe('warnings', () => {
   it('of 24 VMs with one root disk missing here are one line on stderr, and stdout holds none', async () => {

@@ -77,7 +77,7 @@ function specText(fleet: readonly FleetVm[]): string {
     '  network:',
     '    nics:',
     '      - { device: eth0, pool: lan, host: { type: bridge, bridge: br0 } }',
-    '  domain: { rootDisk: { path: /var/lib/libvirt/images/base.qcow2 } }',
+    '  domain: { rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }',
     'vms:',
     ...fleet.map((vm) => `  - { name: ${vm.name}, domain: { memory: ${vm.memory} } }`),
     '',

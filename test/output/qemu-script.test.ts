@@ -141,7 +141,7 @@ describe.skipIf(missingTools('qemu-system-x86_64', 'qemu-img', 'bash').length > 
 vms:
   - name: ${name}
     network: { nics: [{ device: eth0, address: dhcp, host: { type: user } }${directNic}] }
-    domain: { type: qemu, machine: ${machine}, memory: 256, rootDisk: { path: ${rootDisk} }, ${seed} }
+    domain: { type: qemu, machine: ${machine}, memory: 256, rootDisk: { base: ${rootDisk} }, ${seed} }
     seed: { filesystem: ${filesystem}, format: ${format} }
 `);
     const { vms } = await buildFleet(spec, { outputDir: path.join(dir, 'out') });

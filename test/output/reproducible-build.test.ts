@@ -25,7 +25,7 @@ vms:
     rootPassword: "same every time"
     writeFiles: [{ path: /etc/motd, content: "hello\\n" }]
     network: { nics: [{ address: 10.9.0.5/24, gateway: 10.9.0.1 }] }
-    domain: { rootDisk: { path: /images/base.qcow2 } }
+    domain: { rootDisk: { base: /images/base.qcow2 } }
     seed: ${seed}
 `);
   // The seed path inside the domain differs between the two folders; the seed image must not.
@@ -59,7 +59,7 @@ describe('builds with SOURCE_DATE_EPOCH are byte-identical', () => {
     const seed = '{ packer: native }';
     const spec = path.join(work, 'no-epoch.yaml');
     const build = async (run: string, buildTime: number) => {
-      await writeFile(spec, `vms:\n  - name: vm1\n    domain: { rootDisk: { path: /images/base.qcow2 } }\n    seed: ${seed}\n`);
+      await writeFile(spec, `vms:\n  - name: vm1\n    domain: { rootDisk: { base: /images/base.qcow2 } }\n    seed: ${seed}\n`);
       await buildFleet(spec, { outputDir: path.join(work, run), sourceDateEpoch: null, buildTime, environment });
       return readFile(path.join(work, run, 'vm1', 'my-seed.img'));
     };

@@ -10,7 +10,7 @@ const options = { outputDir: '/srv/out', environment, saltSecret: 'test' };
 const spec = parseSpec(`
 fleet: f
 defaults:
-  domain: { rootDisk: { path: /img/base.qcow2 } }
+  domain: { rootDisk: { base: /img/base.qcow2 } }
   users: [{ name: ops, password: shared-pass }]
   rootPassword: shared-root
 vms:
@@ -37,7 +37,7 @@ describe('hashFleetPasswords', () => {
   });
 
   it('leaves a fleet with few passwords to the planner', async () => {
-    const small = parseSpec('vms: [{ name: a, rootPassword: x, domain: { rootDisk: { path: /img/a.qcow2 } } }]\n', 'small.yaml');
+    const small = parseSpec('vms: [{ name: a, rootPassword: x, domain: { rootDisk: { base: /img/a.qcow2 } } }]\n', 'small.yaml');
     expect((await hashFleetPasswords(small, { saltSecret: 'test', workers: 2 })).size).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ fleet: f
 pools:
   lan: { cidr: 10.0.0.0/29, gateway: 10.0.0.1, dns: { servers: [10.0.0.1] } }
 defaults:
-  domain: { rootDisk: { path: /img/base.qcow2 }, memory: 1024 }
+  domain: { rootDisk: { base: /img/base.qcow2 }, memory: 1024 }
   network: { nics: [{ device: eth0, pool: lan }] }
 `;
 
@@ -108,7 +108,7 @@ describe('planFleet: defaults', () => {
 `);
     const vm = fleet.vms[0]!;
     expect(vm.domain.memoryMiB).toBe(4096);
-    expect(vm.domain.rootDisk.path).toBe('/img/base.qcow2');
+    expect(vm.domain.rootDisk.overlay?.base).toBe('/img/base.qcow2');
     expect(vm.network.nics.map((nic) => [nic.device, nic.addressing.kind])).toEqual([['ens3', 'dhcp']]);
   });
 

@@ -23,7 +23,7 @@ beforeEach(() => {
 });
 
 function fleetSpec(passwords: string[]) {
-  const vms = passwords.map((password, index) => `  - { name: vm${index}, rootPassword: "${password}", domain: { rootDisk: { path: /img/a.qcow2 } } }`);
+  const vms = passwords.map((password, index) => `  - { name: vm${index}, rootPassword: "${password}", domain: { rootDisk: { base: /img/a.qcow2 } } }`);
   return parseSpec(`fleet: salts\nvms:\n${vms.join('\n')}\n`, 'fleet.yaml');
 }
 
@@ -91,7 +91,7 @@ describe('the salt secret', () => {
 
   it('is not needed, nor made, for a spec without passwords to hash', async () => {
     const env = { XDG_CONFIG_HOME: path.join(workspace, 'untouched') };
-    const spec = parseSpec('vms: [{ name: a, domain: { rootDisk: { path: /img/a.qcow2 } } }]\n', 'fleet.yaml');
+    const spec = parseSpec('vms: [{ name: a, domain: { rootDisk: { base: /img/a.qcow2 } } }]\n', 'fleet.yaml');
     expect(await loadSaltSecret(spec, env)).toBe('');
     expect(() => statSync(env.XDG_CONFIG_HOME)).toThrow();
   });

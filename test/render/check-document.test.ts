@@ -29,7 +29,7 @@ async function renderWithTemplate(name: string, source: string): Promise<{ error
   const specFile = path.join(dir, 'spec.yaml');
   await writeFile(specFile, JSON.stringify({
     fleet: 'check',
-    vms: [{ name: 'vm1', templates: '.', network: { config: 'v2', nics: [{ device: 'eth0', address: '10.0.0.5/24' }] }, domain: { rootDisk: { path: '/images/base.qcow2' } } }],
+    vms: [{ name: 'vm1', templates: '.', network: { config: 'v2', nics: [{ device: 'eth0', address: '10.0.0.5/24' }] }, domain: { rootDisk: { base: '/images/base.qcow2' } } }],
   }));
   try {
     const { plan } = await validateSpec(specFile, { outputDir: path.join(dir, 'out'), environment, saltSecret: 'x' });

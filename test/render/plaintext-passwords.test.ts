@@ -26,7 +26,7 @@ interface Vm {
 
 async function userDataOf(vm: Vm): Promise<string> {
   const file = path.join(workspace, `spec-${specs++}.yaml`);
-  const spec = { fleet: 'plain', vms: [{ name: 'vm1', target: 'el7', passwordStorage: 'plaintext', domain: { rootDisk: { path: '/img/a.qcow2' } }, ...vm }] };
+  const spec = { fleet: 'plain', vms: [{ name: 'vm1', target: 'el7', passwordStorage: 'plaintext', domain: { rootDisk: { base: '/img/a.qcow2' } }, ...vm }] };
   writeFileSync(file, JSON.stringify(spec));
   const { documents } = await validateSpec(file, { outputDir: path.join(workspace, 'out'), environment, saltSecret: 'test' });
   return documents[0]!.userData;

@@ -29,7 +29,7 @@ function specWith(password: string, content: string): object {
         rootPassword: password,
         writeFiles: [{ path: filePath, content, permissions: '0600' }],
         network: { config: 'v2', nics: [{ device: 'eth0', address: '10.0.0.5/24', gateway: '10.0.0.1' }] },
-        domain: { rootDisk: { path: '/var/lib/libvirt/images/base.qcow2' } },
+        domain: { rootDisk: { base: '/var/lib/libvirt/images/base.qcow2' } },
       },
     ],
   };

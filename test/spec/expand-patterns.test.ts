@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { planFleet } from '../../src/plan/index.js';
 import { parseSpec } from '../../src/spec/index.js';
 
-const rootDisk = 'domain: { rootDisk: { path: /img/base.qcow2 } }';
+const rootDisk = 'domain: { rootDisk: { base: /img/base.qcow2 } }';
 
 function load(vms: string, head = `defaults: { ${rootDisk} }\n`) {
   return parseSpec(`fleet: patterns\n${head}vms:\n${vms}`, 'fleet.yaml');
@@ -81,7 +81,7 @@ describe('expansion', () => {
     domain: { vcpus: 2 }
     overrides:
       web-2: { domain: { memory: 8192 } }
-`, `defaults: { domain: { memory: 512, vcpus: 1, rootDisk: { path: /img/base.qcow2 } } }\n`);
+`, `defaults: { domain: { memory: 512, vcpus: 1, rootDisk: { base: /img/base.qcow2 } } }\n`);
     const plan = planFleet(spec, { outputDir: '/srv/out', environment: { kvmUsable: false, fileExists: () => true }, saltSecret: 'test' });
     expect(plan.vms.map((vm) => [vm.name, vm.domain.memoryMiB, vm.domain.vcpus])).toEqual([['web-1', 512, 2], ['web-2', 8192, 2]]);
   });

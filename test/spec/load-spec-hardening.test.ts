@@ -10,7 +10,7 @@ import { loadSpec, parseSpec } from '../../src/spec/index.js';
 const workspace = mkdtempSync(path.join(tmpdir(), 'cloudseed-loader-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-const vm = 'vms:\n  - name: web1\n    domain: { rootDisk: { path: /img/base.qcow2 } }\n';
+const vm = 'vms:\n  - name: web1\n    domain: { rootDisk: { base: /img/base.qcow2 } }\n';
 
 function problemsOf(load: () => unknown): Problem[] {
   try {
@@ -76,7 +76,7 @@ describe('aliases', () => {
 
   it('ordinary aliases still work, many times over', () => {
     const others = Array.from({ length: 1000 }, (_, index) => `  - { name: vm${index}, domain: *domain, users: *users }`);
-    const first = '  - { name: first, domain: &domain { rootDisk: { path: /img/base.qcow2 } }, users: &users [{ name: ops }] }';
+    const first = '  - { name: first, domain: &domain { rootDisk: { base: /img/base.qcow2 } }, users: &users [{ name: ops }] }';
     const spec = parseSpec(`vms:\n${[first, ...others].join('\n')}\n`, 'fleet.yaml');
     expect(spec.input.vms).toHaveLength(1001);
     expect(spec.input.vms[1000]?.users).toEqual([{ name: 'ops' }]);

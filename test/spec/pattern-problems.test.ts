@@ -13,7 +13,7 @@ const workspace = mkdtempSync(path.join(tmpdir(), 'cloudseed-patterns-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 // Line 1 is `fleet:`, line 4 `vms:`; the first entry's name is on line 5.
-const head = 'fleet: patterns\npools: { lan: { cidr: 10.0.0.0/24, gateway: 10.0.0.1 } }\ndefaults: { domain: { rootDisk: { path: /img/base.qcow2 } } }\nvms:\n';
+const head = 'fleet: patterns\npools: { lan: { cidr: 10.0.0.0/24, gateway: 10.0.0.1 } }\ndefaults: { domain: { rootDisk: { base: /img/base.qcow2 } } }\nvms:\n';
 
 async function rejection(load: () => unknown): Promise<Problem[]> {
   try {

@@ -42,7 +42,7 @@ function quote(text: string): string {
 
 /** The VM's lines with `value` (already written as YAML) in `field`; `extra` lines go right after it. */
 function vmLines(field: Field, value: string, extra: string[] = []): string[] {
-  const head = ['  - name: vm1', '    domain: { rootDisk: { path: /img/base.qcow2 }, memory: 1024 }'];
+  const head = ['  - name: vm1', '    domain: { rootDisk: { base: /img/base.qcow2 }, memory: 1024 }'];
   switch (field) {
     case 'password':
       return [...head, '    users:', '      - name: ops', `        password: ${value}`, ...extra.map((line) => `        ${line}`)];

@@ -19,7 +19,7 @@ pools:
   lan: { cidr: 10.40.0.0/24, range: 10.40.0.1-10.40.0.254, gateway: 10.40.0.254 }
   p2p: { cidr: 10.9.0.0/31 }
 defaults:
-  domain: { rootDisk: { path: images/base.qcow2 } }
+  domain: { rootDisk: { base: images/base.qcow2 } }
 vms:
   - name: manifest.json.bak
     instanceId: iid-edges-1

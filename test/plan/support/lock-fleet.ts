@@ -34,7 +34,7 @@ export function fleetYaml(vms: readonly TestVm[], shape: FleetShape = {}): strin
     `  lan: { cidr: 10.0.0.0/24, range: ${shape.range ?? '10.0.0.10-10.0.0.29'}, gateway: ${shape.gateway ?? '10.0.0.1'} }`,
     '  lab: { cidr: 10.9.0.0/24, range: 10.9.0.10-10.9.0.29 }',
     'defaults:',
-    '  domain: { rootDisk: { path: /img/base.qcow2 }, memory: 1024 }',
+    '  domain: { rootDisk: { base: /img/base.qcow2 }, memory: 1024 }',
     `  network: { nics: ${shape.nics ?? '[{ device: eth0, pool: lan }]'} }`,
     'vms:',
   ];

@@ -1,0 +1,78 @@
+// `cloudseed down` stops the fleet's domains (gracefully, then by force after the timeout);
+// `cloudseed destroy` also undefines them and, with --remove-disks, removes the disks `up` made (never
+// a file or volume it did not make). Domains cloudseed did not define for this fleet are left alone.
+import { rm } from 'node:fs/promises';
+import { removeHostNetwork, type HostAction } from '../host/index.js';
+import type { HostNetworkPlan, VmPlan } from '../plan/types.js';
+import { readMadeDisks, writeMadeDisks, type MadeDisk } from './disk-records.js';
+import { readDomains } from './domain-records.js';
+import { groupByHost } from './fleet-hosts.js';
+import { stopDomain } from './stop-domain.js';
+import { tryVirsh, virsh, connectionOf } from './virsh.js';
+
+export interface DownOptions {
+  outputDir: string;
+  connect?: string;
+  /** Seconds to wait for each guest to shut down before forcing it off. */
+  shutdownSeconds?: number;
+  /** destroy: undefine the domains too. */
+  undefine?: boolean;
+  /** destroy --remove-disks: remove the overlays and volumes `up` made. */
+  removeDisks?: boolean;
+  /** The fleet's host side, removed once its VMs are down (only what cloudseed made and nothing uses). */
+  hostNetwork?: HostNetworkPlan;
+  onVm?: (report: VmDownReport) => void;
+  onHost?: (action: HostAction) => void;
+}
+
+export interface VmDownReport {
+  vm: string;
+  uri: string;
+  actions: string[];
+  notes: string[];
+}
+
+async function removeDisk(disk: MadeDisk): Promise<void> {
+  if (disk.kind === 'file') return rm(disk.path, { force: true });
+  const connection = connectionOf(disk.uri);
+  const result = await tryVirsh(connection, ['vol-delete', '--pool', disk.pool!, '--vol', disk.volume!]);
+  if (!result.ok && !/not found|no storage vol/i.test(result.stderr)) {
+    await virsh(connection, ['vol-delete', '--pool', disk.pool!, '--vol', disk.volume!], `removing volume ${disk.volume}`);
+  }
+}
+
+export async function downFleet(vms: VmPlan[], options: DownOptions): Promise<VmDownReport[]> {
+  const reports: VmDownReport[] = [];
+  let made = readMadeDisks(options.outputDir);
+  for (const group of groupByHost(vms, options.connect)) {
+    const domains = await readDomains(group.connection, group.vms.map((vm) => vm.name));
+    for (const vm of group.vms) {
+      const report: VmDownReport = { vm: vm.name, uri: group.connection.uri, actions: [], notes: [] };
+      const domain = domains.get(vm.name);
+      if (domain !== undefined && domain.fleet !== vm.fleet) {
+        report.notes.push(`the domain ${vm.name} there is not this fleet's (${domain.fleet === null ? 'cloudseed did not define it' : `fleet ${domain.fleet}`}): left alone`);
+      } else if (domain !== undefined) {
+        const stopped = await stopDomain(group.connection, vm.name, options.shutdownSeconds ?? 60);
+        if (stopped !== 'already off') report.actions.push(stopped);
+        if (options.undefine) {
+          await virsh(group.connection, ['undefine', '--domain', vm.name], `undefining VM ${vm.name}`);
+          report.actions.push('undefined');
+        }
+      }
+      if (options.removeDisks && (domain === undefined || domain.fleet === vm.fleet)) {
+        for (const disk of made.filter((entry) => entry.vm === vm.name && entry.uri === group.connection.uri)) {
+          await removeDisk(disk);
+          report.actions.push(`removed ${disk.kind === 'file' ? disk.path : `volume ${disk.volume}`}`);
+          made = made.filter((entry) => entry !== disk);
+          writeMadeDisks(options.outputDir, made);
+        }
+      }
+      reports.push(report);
+      options.onVm?.(report);
+    }
+  }
+  if (options.hostNetwork !== undefined) {
+    for (const action of await removeHostNetwork(options.hostNetwork, { connect: options.connect })) options.onHost?.(action);
+  }
+  return reports;
+}

@@ -1,0 +1,35 @@
+// Which VMs a lifecycle command acts on, and through which libvirt connection: the VM's `connect`, else
+// the command's `--connect`, else qemu:///system. A fleet spread over several hosts is handled per host.
+import { CloudseedError } from '../errors.js';
+import type { FleetPlan, VmPlan } from '../plan/types.js';
+import { connectionOf, type Connection } from './virsh.js';
+
+export const defaultUri = 'qemu:///system';
+
+export interface HostGroup {
+  connection: Connection;
+  vms: VmPlan[];
+}
+
+/** The plan's VMs named on the command line (all of them when none is), in spec order. */
+export function selectVms(plan: FleetPlan, names: string[]): VmPlan[] {
+  if (names.length === 0) return plan.vms;
+  const known = new Set(plan.vms.map((vm) => vm.name));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new CloudseedError('USAGE', `fleet ${plan.fleet} has no VM named ${unknown.join(', ')}`, { hint: `its VMs: ${plan.vms.slice(0, 8).map((vm) => vm.name).join(', ')}${plan.vms.length > 8 ? ', …' : ''}` });
+  }
+  const wanted = new Set(names);
+  return plan.vms.filter((vm) => wanted.has(vm.name));
+}
+
+export function groupByHost(vms: VmPlan[], connect: string | undefined): HostGroup[] {
+  const groups = new Map<string, HostGroup>();
+  for (const vm of vms) {
+    const uri = vm.connect ?? connect ?? defaultUri;
+    const group = groups.get(uri) ?? { connection: connectionOf(uri), vms: [] };
+    group.vms.push(vm);
+    groups.set(uri, group);
+  }
+  return [...groups.values()];
+}
