@@ -10,12 +10,22 @@ Commands:
                                  a drop-in for cloud-localds (see cloudseed localds --help)
   inspect <image> [--json] [--print NAME | --extract DIR]
                                  a seed image's format, label and files (see cloudseed inspect --help)
+  up <spec.yaml|DIR> [vm…]       build, make overlays and host networks, define and start the VMs
+                                 on libvirt; --wait [--timeout S] waits for each guest's cloud-init
+  status <spec.yaml|DIR> [vm…]   each VM's state, addresses and cloud-init result (--json)
+  down <spec.yaml|DIR> [vm…]     shut the VMs down (forced off after --timeout S, default 60)
+  destroy <spec.yaml|DIR> [vm…]  down, then undefine; --remove-disks also removes what up made
 
 Options:
   -o, --output DIR   output folder (default: out)
       --force        build, render: rebuild every VM, also those unchanged since the last build
       --prune        build, render: delete the files of VMs no longer in the spec (default: keep them)
       --frozen       build, render, validate: exit 2 if the build would change the allocation lock file
+      --connect URI  up, status, down, destroy: libvirt URI for VMs whose spec names none
+                     (default qemu:///system; qemu+ssh://root@host/system for a remote host)
+      --restart      up: restart running VMs whose definition changed
+      --reset-disk   up: make the VMs' overlays again (their disks are lost)
+      --adopt        up: take over same-named domains cloudseed did not define for this fleet
   -q, --quiet        print errors only
       --verbose      also print one line per VM: built, kept or removed, with its NICs
       --json         build, render, validate: one JSON document on stdout (every VM with its status,
@@ -36,5 +46,7 @@ Exit codes:
   2  bad input: the spec, a file it names, a template, the command line, or an output folder
      holding something cloudseed did not write; with --frozen, a change to the lock file
   3  an external tool is missing or failed
-  4  the system refused: a full disk, a read-only folder, an output folder locked too long
+  4  the system refused: a full disk, a read-only folder, an output folder locked too long;
+     libvirt unreachable, or a bridge, device or storage pool the fleet needs is missing
+  5  up --wait: a guest's cloud-init reported an error or did not report in time
   1  a bug in cloudseed (please report it)`;

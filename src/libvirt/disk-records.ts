@@ -13,6 +13,8 @@ export interface MadeDisk {
   path: string;
   pool?: string;
   volume?: string;
+  /** A base image under overlays: removed after them. */
+  base?: boolean;
 }
 
 const fileName = 'disks.json';

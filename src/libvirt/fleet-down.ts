@@ -5,9 +5,12 @@ import { rm } from 'node:fs/promises';
 import { removeHostNetwork, type HostAction } from '../host/index.js';
 import type { HostNetworkPlan, VmPlan } from '../plan/types.js';
 import { readMadeDisks, writeMadeDisks, type MadeDisk } from './disk-records.js';
-import { readDomains } from './domain-records.js';
-import { groupByHost } from './fleet-hosts.js';
+import { groupByHost, readGroupDomains } from './fleet-hosts.js';
+import { mapLimited } from '../map-limited.js';
 import { stopDomain } from './stop-domain.js';
+
+/** Guests asked to shut down at once on one host. */
+const stopParallelism = 16;
 import { tryVirsh, virsh, connectionOf } from './virsh.js';
 
 export interface DownOptions {
@@ -45,26 +48,35 @@ export async function downFleet(vms: VmPlan[], options: DownOptions): Promise<Vm
   const reports: VmDownReport[] = [];
   let made = readMadeDisks(options.outputDir);
   for (const group of groupByHost(vms, options.connect)) {
-    const domains = await readDomains(group.connection, group.vms.map((vm) => vm.name));
-    for (const vm of group.vms) {
+    const domains = await readGroupDomains(group);
+    // Guests shut down in parallel: one at a time, a fleet would take its size times the slowest.
+    const stopped = await mapLimited(group.vms, stopParallelism, async (vm) => {
+      const domain = domains.get(vm.name);
+      if (domain === undefined || domain.fleet !== vm.fleet) return null;
+      return stopDomain(group.connection, vm.name, options.shutdownSeconds ?? 60);
+    });
+    for (const [index, vm] of group.vms.entries()) {
       const report: VmDownReport = { vm: vm.name, uri: group.connection.uri, actions: [], notes: [] };
       const domain = domains.get(vm.name);
       if (domain !== undefined && domain.fleet !== vm.fleet) {
         report.notes.push(`the domain ${vm.name} there is not this fleet's (${domain.fleet === null ? 'cloudseed did not define it' : `fleet ${domain.fleet}`}): left alone`);
       } else if (domain !== undefined) {
-        const stopped = await stopDomain(group.connection, vm.name, options.shutdownSeconds ?? 60);
-        if (stopped !== 'already off') report.actions.push(stopped);
+        if (stopped[index] !== 'already off') report.actions.push(stopped[index]!);
         if (options.undefine) {
           await virsh(group.connection, ['undefine', '--domain', vm.name], `undefining VM ${vm.name}`);
           report.actions.push('undefined');
         }
       }
       if (options.removeDisks && (domain === undefined || domain.fleet === vm.fleet)) {
-        for (const disk of made.filter((entry) => entry.vm === vm.name && entry.uri === group.connection.uri)) {
-          await removeDisk(disk);
-          report.actions.push(`removed ${disk.kind === 'file' ? disk.path : `volume ${disk.volume}`}`);
+        const own = made.filter((entry) => entry.vm === vm.name && entry.uri === group.connection.uri);
+        for (const disk of [...own.filter((entry) => !entry.base), ...own.filter((entry) => entry.base)]) {
+          // A base volume shared with VMs still recorded stays until the last of them goes.
+          const shared = made.some((other) => other.vm !== vm.name && other.uri === disk.uri && other.path === disk.path);
           made = made.filter((entry) => entry !== disk);
           writeMadeDisks(options.outputDir, made);
+          if (shared) continue;
+          await removeDisk(disk);
+          report.actions.push(`removed ${disk.kind === 'file' ? disk.path : `volume ${disk.volume}`}`);
         }
       }
       reports.push(report);

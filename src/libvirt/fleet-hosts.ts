@@ -2,6 +2,7 @@
 // the command's `--connect`, else qemu:///system. A fleet spread over several hosts is handled per host.
 import { CloudseedError } from '../errors.js';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
+import { readDomains, type DomainRecord } from './domain-records.js';
 import { connectionOf, type Connection } from './virsh.js';
 
 export const defaultUri = 'qemu:///system';
@@ -32,4 +33,16 @@ export function groupByHost(vms: VmPlan[], connect: string | undefined): HostGro
     groups.set(uri, group);
   }
   return [...groups.values()];
+}
+
+/** The domains of a host group, read; a host that cannot be reached is named with the VMs that use it. */
+export async function readGroupDomains(group: HostGroup): Promise<Map<string, DomainRecord>> {
+  try {
+    return await readDomains(group.connection, group.vms.map((vm) => vm.name));
+  } catch (error) {
+    if (!(error instanceof CloudseedError) || error.code !== 'HOST_UNREACHABLE') throw error;
+    const names = group.vms.map((vm) => vm.name);
+    const users = names.length === 1 ? `VM ${names[0]}` : `${names.length} VMs (${names.length === 2 ? names.join(', ') : `${names[0]} … ${names.at(-1)}`})`;
+    throw new CloudseedError('HOST_UNREACHABLE', `${users}: ${error.message}`, { hint: error.hint ?? undefined, cause: error });
+  }
 }

@@ -2,8 +2,8 @@
 // result cloud-init reported over the status channel (asked for a few seconds only: a guest still
 // booting says nothing yet, which is what `pending` means).
 import type { VmPlan } from '../plan/types.js';
-import { isRunning, readDomains } from './domain-records.js';
-import { groupByHost } from './fleet-hosts.js';
+import { isRunning } from './domain-records.js';
+import { groupByHost, readGroupDomains } from './fleet-hosts.js';
 import { readCloudInitResult, type CloudInitResult } from './status-report.js';
 
 export interface StatusOptions {
@@ -28,7 +28,7 @@ function plannedAddresses(vm: VmPlan): string[] {
 export async function fleetStatus(vms: VmPlan[], options: StatusOptions): Promise<VmStatus[]> {
   const statuses: VmStatus[] = [];
   for (const group of groupByHost(vms, options.connect)) {
-    const domains = await readDomains(group.connection, group.vms.map((vm) => vm.name));
+    const domains = await readGroupDomains(group);
     const deadline = Date.now() + (options.reportSeconds ?? 5) * 1000;
     const rows = await Promise.all(group.vms.map(async (vm): Promise<VmStatus> => {
       const domain = domains.get(vm.name);

@@ -10,8 +10,8 @@ import { applyHostNetwork, hostNetworkProblems, type HostAction } from '../host/
 import type { HostNetworkPlan, VmPlan } from '../plan/types.js';
 import { renderDomainXml } from '../render/index.js';
 import { readMadeDisks, sameDisk, writeMadeDisks, type MadeDisk } from './disk-records.js';
-import { definitionHash, inactiveXml, isRunning, readDomains, runningDefinition, startDomain, type DomainRecord } from './domain-records.js';
-import { groupByHost, type HostGroup } from './fleet-hosts.js';
+import { definitionHash, inactiveXml, isRunning, runningDefinition, startDomain, type DomainRecord } from './domain-records.js';
+import { groupByHost, readGroupDomains, type HostGroup } from './fleet-hosts.js';
 import { stopDomain } from './stop-domain.js';
 import { checkBase, ensureLocalOverlay } from './root-disks.js';
 import { checkPool, prepareRemoteDisks } from './remote-volumes.js';
@@ -147,7 +147,7 @@ export async function upFleet(vms: VmPlan[], options: UpOptions): Promise<VmUpRe
   const domainsByGroup = new Map<HostGroup, Map<string, DomainRecord>>();
   const refusals: Refusal[] = [];
   for (const group of groups) {
-    const domains = await readDomains(group.connection, group.vms.map((vm) => vm.name));
+    const domains = await readGroupDomains(group);
     domainsByGroup.set(group, domains);
     refusals.push(...(await preflight(group, domains, options)));
   }

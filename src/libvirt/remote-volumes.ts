@@ -85,6 +85,8 @@ export async function prepareRemoteDisks(connection: Connection, vm: VmPlan, opt
       await uploadVolume(connection, pool, baseVolume, overlay.base);
       actions.push(`base uploaded to ${pool}/${baseVolume}`);
     }
+    // Every VM over it records it: destroy --remove-disks removes it with the last of them.
+    made.push({ ...volume(baseVolume), base: true });
     const rootVolume = `${vm.name}.root.qcow2`;
     const existing = await volumePath(connection, pool, rootVolume);
     if (existing !== null && options.resetDisk) await virsh(connection, ['vol-delete', '--pool', pool, '--vol', rootVolume], `resetting volume ${rootVolume}`);

@@ -21,6 +21,7 @@ import { readPasswordCache, readPreviousBuild, type BuildState, type PreviousBui
 import { linkOutput, stageGeneration } from './stage-generation.js';
 import { vmFingerprint, type FingerprintInputs } from './vm-fingerprint.js';
 import { crashPoint } from './crash-point.js';
+import { mapLimited } from '../map-limited.js';
 
 /** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
 export interface BuildProgress {
@@ -62,26 +63,6 @@ export interface BuildResult {
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let yieldedAt = performance.now();
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-      // Native packing resolves its promises at once, so without this a build would never give the
-      // event loop a turn: no timer would fire and Ctrl-C would wait for the last VM.
-      if (performance.now() - yieldedAt > 50) {
-        await new Promise((resolve) => setImmediate(resolve));
-        yieldedAt = performance.now();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** What this run does with each VM of the plan: keep the live build's folder, or build it anew. */
 interface VmDecision {
