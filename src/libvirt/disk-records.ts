@@ -34,4 +34,4 @@ export function writeMadeDisks(outputDir: string, disks: MadeDisk[]): void {
   renameSync(`${file}.new`, file);
 }
 
-export const sameDisk = (a: MadeDisk, b: MadeDisk) => a.kind === b.kind && a.uri === b.uri && a.path === b.path;
+export const sameDisk = (a: MadeDisk, b: MadeDisk) => a.vm === b.vm && a.kind === b.kind && a.uri === b.uri && a.path === b.path;

@@ -2,30 +2,23 @@
 // `cloudseed destroy` also undefines them and, with --remove-disks, removes the disks `up` made (never
 // a file or volume it did not make). Domains cloudseed did not define for this fleet are left alone.
 import { rm } from 'node:fs/promises';
-import { removeHostNetwork, type HostAction } from '../host/index.js';
-import type { HostNetworkPlan, VmPlan } from '../plan/types.js';
+import { removeHostNetwork } from '../host/index.js';
+import type { VmPlan } from '../plan/types.js';
 import { readMadeDisks, writeMadeDisks, type MadeDisk } from './disk-records.js';
-import { groupByHost, readGroupDomains } from './fleet-hosts.js';
+import { groupByHost, readGroupDomains, type FleetRunOptions } from './fleet-hosts.js';
 import { mapLimited } from '../map-limited.js';
 import { stopDomain } from './stop-domain.js';
+import { tryVirsh, virsh, connectionOf } from './virsh.js';
 
 /** Guests asked to shut down at once on one host. */
 const stopParallelism = 16;
-import { tryVirsh, virsh, connectionOf } from './virsh.js';
 
-export interface DownOptions {
-  outputDir: string;
-  connect?: string;
-  /** Seconds to wait for each guest to shut down before forcing it off. */
-  shutdownSeconds?: number;
+export interface DownOptions extends FleetRunOptions {
   /** destroy: undefine the domains too. */
   undefine?: boolean;
   /** destroy --remove-disks: remove the overlays and volumes `up` made. */
   removeDisks?: boolean;
-  /** The fleet's host side, removed once its VMs are down (only what cloudseed made and nothing uses). */
-  hostNetwork?: HostNetworkPlan;
   onVm?: (report: VmDownReport) => void;
-  onHost?: (action: HostAction) => void;
 }
 
 export interface VmDownReport {

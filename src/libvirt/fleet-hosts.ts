@@ -1,11 +1,24 @@
 // Which VMs a lifecycle command acts on, and through which libvirt connection: the VM's `connect`, else
 // the command's `--connect`, else qemu:///system. A fleet spread over several hosts is handled per host.
 import { CloudseedError } from '../errors.js';
-import type { FleetPlan, VmPlan } from '../plan/types.js';
+import type { HostAction } from '../host/index.js';
+import type { FleetPlan, HostNetworkPlan, VmPlan } from '../plan/types.js';
 import { readDomains, type DomainRecord } from './domain-records.js';
 import { connectionOf, type Connection } from './virsh.js';
 
 export const defaultUri = 'qemu:///system';
+
+/** What up, down and destroy share: where the fleet is, how to reach its hosts, and its host side. */
+export interface FleetRunOptions {
+  outputDir: string;
+  /** The libvirt URI for VMs whose spec names none. */
+  connect?: string;
+  /** Seconds a guest gets to shut down (down, destroy, up --restart) before it is forced off. */
+  shutdownSeconds?: number;
+  /** The fleet's host side (bridges, shims, libvirt networks): made by up before any domain, removed by down. */
+  hostNetwork?: HostNetworkPlan;
+  onHost?: (action: HostAction) => void;
+}
 
 export interface HostGroup {
   connection: Connection;

@@ -6,22 +6,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudseedError, type Problem } from '../errors.js';
-import { applyHostNetwork, hostNetworkProblems, type HostAction } from '../host/index.js';
-import type { HostNetworkPlan, VmPlan } from '../plan/types.js';
+import { applyHostNetwork, hostNetworkProblems } from '../host/index.js';
+import type { VmPlan } from '../plan/types.js';
 import { renderDomainXml } from '../render/index.js';
 import { readMadeDisks, sameDisk, writeMadeDisks, type MadeDisk } from './disk-records.js';
 import { definitionHash, inactiveXml, isRunning, runningDefinition, startDomain, type DomainRecord } from './domain-records.js';
-import { groupByHost, readGroupDomains, type HostGroup } from './fleet-hosts.js';
+import { groupByHost, readGroupDomains, type FleetRunOptions, type HostGroup } from './fleet-hosts.js';
 import { stopDomain } from './stop-domain.js';
 import { checkBase, ensureLocalOverlay } from './root-disks.js';
 import { checkPool, prepareRemoteDisks } from './remote-volumes.js';
 import { readCloudInitResult, type CloudInitResult } from './status-report.js';
 import { virsh, type Connection } from './virsh.js';
 
-export interface UpOptions {
-  outputDir: string;
-  /** The libvirt URI for VMs whose spec names none. */
-  connect?: string;
+export interface UpOptions extends FleetRunOptions {
   /** Restart running VMs whose definition changed (else they are reported). */
   restart?: boolean;
   /** Make the overlays again, losing the guests' disks; VMs must not be running. */
@@ -30,12 +27,7 @@ export interface UpOptions {
   adopt?: boolean;
   /** Wait for cloud-init in each guest until this many seconds have passed (null: do not wait). */
   waitSeconds?: number | null;
-  /** Seconds a restart waits for a guest to shut down before it is forced off. */
-  shutdownSeconds?: number;
-  /** The fleet's host side (bridges, shims, libvirt networks), made before any domain is defined. */
-  hostNetwork?: HostNetworkPlan;
   onVm?: (report: VmUpReport) => void;
-  onHost?: (action: HostAction) => void;
 }
 
 export interface VmUpReport {
@@ -104,20 +96,20 @@ async function defineDomain(connection: Connection, vm: VmPlan, xml: string): Pr
   }
 }
 
-async function upVm(group: HostGroup, vm: VmPlan, domain: DomainRecord | undefined, options: UpOptions, madeDisks: MadeDisk[]): Promise<VmUpReport> {
+async function upVm(group: HostGroup, vm: VmPlan, domain: DomainRecord | undefined, options: UpOptions, recordDisks: (disks: MadeDisk[]) => void): Promise<VmUpReport> {
   const { connection } = group;
   const report: VmUpReport = { vm: vm.name, uri: connection.uri, actions: [], notes: [], cloudInit: null };
   let deployed: VmPlan = vm;
   if (connection.remote) {
-    const remote = await prepareRemoteDisks(connection, vm, { resetDisk: options.resetDisk ?? false });
+    const remote = await prepareRemoteDisks(connection, vm, { resetDisk: options.resetDisk ?? false, record: recordDisks });
     deployed = remote.plan;
     report.actions.push(...remote.actions);
-    madeDisks.push(...remote.made);
   } else if (vm.domain.rootDisk.overlay !== null) {
-    const overlay = await ensureLocalOverlay(vm, options.resetDisk ?? false);
+    const overlay = await ensureLocalOverlay(vm, options.resetDisk ?? false, () => {
+      recordDisks([{ vm: vm.name, kind: 'file', uri: connection.uri, path: vm.domain.rootDisk.path }]);
+    });
     if (overlay.action !== 'kept') report.actions.push(`disk ${overlay.action}`);
     if (overlay.note !== null) report.notes.push(overlay.note);
-    if (overlay.action !== 'kept') madeDisks.push({ vm: vm.name, kind: 'file', uri: connection.uri, path: vm.domain.rootDisk.path });
   }
   // An adopted domain keeps its UUID: libvirt refuses to redefine a name under another one.
   if (domain !== undefined && domain.uuid !== vm.uuid) deployed = { ...deployed, uuid: domain.uuid };
@@ -160,20 +152,21 @@ export async function upFleet(vms: VmPlan[], options: UpOptions): Promise<VmUpRe
     for (const action of await applyHostNetwork(options.hostNetwork, { connect: options.connect })) options.onHost?.(action);
   }
   const made = readMadeDisks(options.outputDir);
-  const reports: VmUpReport[] = [];
-  try {
-    for (const group of groups) {
-      const domains = domainsByGroup.get(group)!;
-      for (const vm of group.vms) {
-        const madeNow: MadeDisk[] = [];
-        const report = await upVm(group, vm, domains.get(vm.name), options, madeNow);
-        for (const disk of madeNow) if (!made.some((known) => sameDisk(known, disk))) made.push(disk);
-        reports.push(report);
-        if (options.waitSeconds === null || options.waitSeconds === undefined) options.onVm?.(report);
-      }
-    }
-  } finally {
+  // Written at once, before the disk is made: what a killed run made is still known to be cloudseed's.
+  const recordDisks = (disks: MadeDisk[]) => {
+    const fresh = disks.filter((disk) => !made.some((known) => sameDisk(known, disk)));
+    if (fresh.length === 0) return;
+    made.push(...fresh);
     writeMadeDisks(options.outputDir, made);
+  };
+  const reports: VmUpReport[] = [];
+  for (const group of groups) {
+    const domains = domainsByGroup.get(group)!;
+    for (const vm of group.vms) {
+      const report = await upVm(group, vm, domains.get(vm.name), options, recordDisks);
+      reports.push(report);
+      if (options.waitSeconds === null || options.waitSeconds === undefined) options.onVm?.(report);
+    }
   }
   if (options.waitSeconds !== null && options.waitSeconds !== undefined) await waitForGuests(groups, reports, options);
   return reports;

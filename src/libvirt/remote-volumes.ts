@@ -15,7 +15,6 @@ export interface RemoteDisks {
   /** The VM as the remote host sees it: disks at their volumes' paths. */
   plan: VmPlan;
   actions: string[];
-  made: MadeDisk[];
 }
 
 /** A pool that is missing or stopped is the host's problem, found before anything is made. */
@@ -58,10 +57,13 @@ async function baseVolumeName(base: string): Promise<string> {
   return `cloudseed-base-${tag}-${path.basename(base)}`;
 }
 
-export async function prepareRemoteDisks(connection: Connection, vm: VmPlan, options: { resetDisk: boolean }): Promise<RemoteDisks> {
+/**
+ * Uploads and makes what the VM needs in its pool. `record` notes each volume as cloudseed's before it
+ * is made, so that a run killed half-way leaves nothing of ours unrecorded.
+ */
+export async function prepareRemoteDisks(connection: Connection, vm: VmPlan, options: { resetDisk: boolean; record: (disks: MadeDisk[]) => void }): Promise<RemoteDisks> {
   const pool = vm.storagePool;
   const actions: string[] = [];
-  const made: MadeDisk[] = [];
   const volume = (name: string): MadeDisk => ({ vm: vm.name, kind: 'volume', uri: connection.uri, path: `${pool}/${name}`, pool, volume: name });
   let plan = vm;
 
@@ -69,39 +71,39 @@ export async function prepareRemoteDisks(connection: Connection, vm: VmPlan, opt
     const seedVolume = `${vm.name}.${vm.seed.fileName}`;
     const bytes = await readFile(vm.seed.hostPath);
     const existing = await volumePath(connection, pool, seedVolume);
+    options.record([volume(seedVolume)]);
     if (existing === null || !(await volumeHolds(connection, pool, seedVolume, bytes))) {
       if (existing !== null) await virsh(connection, ['vol-delete', '--pool', pool, '--vol', seedVolume], `replacing volume ${seedVolume}`);
       await uploadVolume(connection, pool, seedVolume, vm.seed.hostPath);
       actions.push(`seed uploaded to ${pool}/${seedVolume}`);
     }
-    made.push(volume(seedVolume));
     plan = { ...plan, seed: { ...plan.seed, hostPath: (await volumePath(connection, pool, seedVolume))! } };
   }
 
   const overlay = vm.domain.rootDisk.overlay;
   if (overlay !== null) {
     const baseVolume = await baseVolumeName(overlay.base);
+    // Every VM over it records it: destroy --remove-disks removes it with the last of them.
+    options.record([{ ...volume(baseVolume), base: true }]);
     if ((await volumePath(connection, pool, baseVolume)) === null) {
       await uploadVolume(connection, pool, baseVolume, overlay.base);
       actions.push(`base uploaded to ${pool}/${baseVolume}`);
     }
-    // Every VM over it records it: destroy --remove-disks removes it with the last of them.
-    made.push({ ...volume(baseVolume), base: true });
     const rootVolume = `${vm.name}.root.qcow2`;
     const existing = await volumePath(connection, pool, rootVolume);
     if (existing !== null && options.resetDisk) await virsh(connection, ['vol-delete', '--pool', pool, '--vol', rootVolume], `resetting volume ${rootVolume}`);
     if (existing === null || options.resetDisk) {
+      options.record([volume(rootVolume)]);
       const capacity = overlay.sizeBytes ?? (await imageInfo(overlay.base)).virtualSize;
       await virsh(connection, [
         'vol-create-as', '--pool', pool, '--name', rootVolume, '--capacity', String(capacity), '--format', 'qcow2',
         '--backing-vol', baseVolume, '--backing-vol-format', overlay.baseFormat,
       ], `creating volume ${rootVolume}`);
       actions.push(existing === null ? `disk created in ${pool}/${rootVolume}` : 'disk reset');
-      made.push(volume(rootVolume));
     }
     const rootPath = await volumePath(connection, pool, rootVolume);
     if (rootPath === null) throw new CloudseedError('TOOL_FAILED', `VM ${vm.name}: volume ${rootVolume} was made but ${pool} does not list it`);
     plan = { ...plan, domain: { ...plan.domain, rootDisk: { ...plan.domain.rootDisk, path: rootPath } } };
   }
-  return { plan, actions, made };
+  return { plan, actions };
 }

@@ -2,7 +2,8 @@
 // replaced after (it holds the guest's state) unless `--reset-disk` asks for it. On this machine with
 // qemu-img; on a remote host as a volume in a storage pool (see remote-volumes.ts).
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { CloudseedError } from '../errors.js';
 import type { VmPlan } from '../plan/types.js';
 
@@ -39,8 +40,12 @@ export async function checkBase(vm: VmPlan, baseOnThisMachine: boolean): Promise
   return null;
 }
 
-/** Makes the VM's overlay on this machine when it is missing, or again when `reset` asks. */
-export async function ensureLocalOverlay(vm: VmPlan, reset: boolean): Promise<{ action: OverlayAction; note: string | null }> {
+/**
+ * Makes the VM's overlay on this machine when it is missing, or again when `reset` asks. `record` runs
+ * first (it notes the disk as cloudseed's), and the image is made under a temporary name and renamed:
+ * a run killed at any point leaves either no overlay or a whole one, and never one of ours unrecorded.
+ */
+export async function ensureLocalOverlay(vm: VmPlan, reset: boolean, record: () => void): Promise<{ action: OverlayAction; note: string | null }> {
   const { path: overlayPath, overlay } = vm.domain.rootDisk;
   if (overlay === null) throw new Error(`VM ${vm.name} has no overlay`);
   const exists = existsSync(overlayPath);
@@ -49,10 +54,20 @@ export async function ensureLocalOverlay(vm: VmPlan, reset: boolean): Promise<{ 
     const note = backingFile === overlay.base ? null : `its overlay is over ${backingFile ?? 'no base'}, not the spec's ${overlay.base}; up --reset-disk makes it again (the guest's disk is lost)`;
     return { action: 'kept', note };
   }
-  if (exists) await rm(overlayPath);
+  record();
+  // What a killed run left under a temporary name is ours: the record above was written before it.
+  const folder = path.dirname(overlayPath);
+  for (const name of await readdir(folder)) {
+    if (name.startsWith(`${path.basename(overlayPath)}.new-`)) await rm(path.join(folder, name), { force: true });
+  }
   const { execa } = await import('execa');
   const size = overlay.sizeBytes === null ? [] : [String(overlay.sizeBytes)];
-  const result = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', overlay.baseFormat, '-b', overlay.base, overlayPath, ...size], { reject: false, env: { LC_ALL: 'C' } });
-  if (result.exitCode !== 0) throw new CloudseedError('TOOL_FAILED', `VM ${vm.name}: qemu-img create ${overlayPath} failed: ${result.stderr.trim()}`);
+  const partial = `${overlayPath}.new-${process.pid}`;
+  const result = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', overlay.baseFormat, '-b', overlay.base, partial, ...size], { reject: false, env: { LC_ALL: 'C' } });
+  if (result.exitCode !== 0) {
+    await rm(partial, { force: true });
+    throw new CloudseedError('TOOL_FAILED', `VM ${vm.name}: qemu-img create ${overlayPath} failed: ${result.stderr.trim()}`);
+  }
+  await rename(partial, overlayPath);
   return { action: exists ? 'reset' : 'created', note: null };
 }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyHostNetwork, removeHostNetwork } from '../../src/host/index.js';
 import { temporaryLinkName } from '../../src/host/host-links.js';
 import type { FleetPlan } from '../../src/plan/index.js';
-import { createNamespace, ipv4Addresses, namespaceTestsBlocked, reportedLinks, type TestNamespace } from './support/network-namespace.js';
+import { createNamespace, createNamespaceWithLan, ipv4Addresses, namespaceTestsBlocked, reportedLinks, type TestNamespace } from './support/network-namespace.js';
 import { planHostFleet } from './support/plan-host-fleet.js';
 
 const fleetSpec = (fleet: string) => `fleet: ${fleet}
@@ -40,10 +40,7 @@ describe.skipIf(blocked !== null)('host links in a network namespace', () => {
   const options = () => ({ ip: namespace.ip });
 
   beforeEach(async () => {
-    namespace = await createNamespace();
-    // The host NIC macvtap guests and the shim sit on; its peer stands for the wire.
-    await namespace.run('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-wire');
-    await namespace.run('link', 'set', 'lan0', 'up');
+    namespace = await createNamespaceWithLan();
     before = await namespace.snapshot();
   });
   afterEach(async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderFleet } from '../../src/render/index.js';
-import { createNamespace, ipv4Addresses, namespaceTestsBlocked, type ReportedLink, type TestNamespace } from './support/network-namespace.js';
+import { createNamespaceWithLan, ipv4Addresses, namespaceTestsBlocked, type ReportedLink, type TestNamespace } from './support/network-namespace.js';
 import { planHostFleet } from './support/plan-host-fleet.js';
 
 const blocked = namespaceTestsBlocked('bash', 'shellcheck');
@@ -55,9 +55,7 @@ vms:
     await rm(folder, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    namespace = await createNamespace();
-    await namespace.run('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-wire');
-    await namespace.run('link', 'set', 'lan0', 'up');
+    namespace = await createNamespaceWithLan();
     before = await namespace.snapshot();
   });
   afterEach(async () => {

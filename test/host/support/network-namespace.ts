@@ -54,6 +54,17 @@ export async function createNamespace(): Promise<TestNamespace> {
   };
 }
 
+/**
+ * A namespace with the host NIC that macvtap guests and the shim sit on, `lan0` (up), whose veth peer
+ * stands for the wire: this kernel has no dummy driver.
+ */
+export async function createNamespaceWithLan(): Promise<TestNamespace> {
+  const namespace = await createNamespace();
+  await namespace.run('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-wire');
+  await namespace.run('link', 'set', 'lan0', 'up');
+  return namespace;
+}
+
 /** One link of the namespace as `ip -j -d address show` reports it. */
 export interface ReportedLink {
   ifname: string;
