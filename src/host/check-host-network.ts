@@ -3,7 +3,7 @@
 // All problems come at once, each at the spec line that asked for the missing thing.
 import { CloudseedError, type Problem, type SourceLocation } from '../errors.js';
 import type { HostNeed, HostNeedUser, HostNetworkPlan } from '../plan/index.js';
-import { connectionOf } from '../libvirt/virsh.js';
+import { connectionOf } from './virsh.js';
 import { desiredBridge, desiredShim } from './desired-links.js';
 import { readLinks, type LinkState } from './ip-command.js';
 import { hostReach, type HostNetworkOptions, type HostReach } from './host-options.js';

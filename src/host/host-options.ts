@@ -1,7 +1,6 @@
 // How host/ reaches the host: the `ip` command (a prefix, so tests can work inside a network namespace)
 // for bridges and shims on this machine, and a libvirt connection for the networks.
-import { defaultUri } from '../libvirt/fleet-hosts.js';
-import { connectionOf, type Connection } from '../libvirt/virsh.js';
+import { connectionOf, defaultUri, type Connection } from './virsh.js';
 import { defaultIpCommand, type IpCommand } from './ip-command.js';
 
 export interface HostNetworkOptions {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CloudseedError } from '../errors.js';
 import type { LibvirtNetworkPlan } from '../plan/index.js';
 import { untouchableNetwork } from '../plan/plan-host-network.js';
-import { firstError, tryVirsh, virsh, type Connection } from '../libvirt/virsh.js';
+import { firstError, tryVirsh, virsh, type Connection } from './virsh.js';
 import { notCloudseeds, otherFleets, type HostAction, type Ownership } from './host-action.js';
 import { networkDifferences, networkMarkFleet, parseNetworkXml, renderLibvirtNetworkXml } from './libvirt-network-xml.js';
 

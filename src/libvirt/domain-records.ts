@@ -2,9 +2,11 @@
 // cloudseed made them for this fleet (the `<cloudseed:vm fleet=...>` element every domain.xml carries).
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { tryVirsh, virsh, type Connection } from './virsh.js';
+import { cloudseedXmlNamespace } from '../host/libvirt-network-xml.js';
+import { tryVirsh, virsh, type Connection } from '../host/virsh.js';
 
-export const metadataNamespace = 'https://cloudseed.dev/xmlns/libvirt/1';
+/** The mark's namespace: the same for domains (templates/domain.xml.hbs) and networks. */
+export const metadataNamespace = cloudseedXmlNamespace;
 /** Live-only metadata: the definition a running domain was started with (gone when it stops). */
 const runNamespace = 'https://cloudseed.dev/xmlns/libvirt/run/1';
 

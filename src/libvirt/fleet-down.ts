@@ -8,7 +8,7 @@ import { readMadeDisks, writeMadeDisks, type MadeDisk } from './disk-records.js'
 import { groupByHost, readGroupDomains, type FleetRunOptions } from './fleet-hosts.js';
 import { mapLimited } from '../map-limited.js';
 import { stopDomain } from './stop-domain.js';
-import { tryVirsh, virsh, connectionOf } from './virsh.js';
+import { tryVirsh, virsh, connectionOf } from '../host/virsh.js';
 
 /** Guests asked to shut down at once on one host. */
 const stopParallelism = 16;

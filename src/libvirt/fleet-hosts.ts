@@ -4,9 +4,9 @@ import { CloudseedError } from '../errors.js';
 import type { HostAction } from '../host/index.js';
 import type { FleetPlan, HostNetworkPlan, VmPlan } from '../plan/types.js';
 import { readDomains, type DomainRecord } from './domain-records.js';
-import { connectionOf, type Connection } from './virsh.js';
+import { connectionOf, defaultUri, type Connection } from '../host/virsh.js';
 
-export const defaultUri = 'qemu:///system';
+export { defaultUri };
 
 /** What up, down and destroy share: where the fleet is, how to reach its hosts, and its host side. */
 export interface FleetRunOptions {

@@ -4,7 +4,8 @@
 import type { VmPlan } from '../plan/types.js';
 import { isRunning } from './domain-records.js';
 import { groupByHost, readGroupDomains } from './fleet-hosts.js';
-import { readCloudInitResult, type CloudInitResult } from './status-report.js';
+import { mapLimited } from '../map-limited.js';
+import { readCloudInitResult, readerParallelism, type CloudInitResult } from './status-report.js';
 
 export interface StatusOptions {
   connect?: string;
@@ -30,14 +31,14 @@ export async function fleetStatus(vms: VmPlan[], options: StatusOptions): Promis
   for (const group of groupByHost(vms, options.connect)) {
     const domains = await readGroupDomains(group);
     const deadline = Date.now() + (options.reportSeconds ?? 5) * 1000;
-    const rows = await Promise.all(group.vms.map(async (vm): Promise<VmStatus> => {
+    const rows = await mapLimited(group.vms, readerParallelism, async (vm): Promise<VmStatus> => {
       const domain = domains.get(vm.name);
       const ours = domain !== undefined && domain.fleet === vm.fleet;
       const state = domain === undefined ? 'not defined' : ours ? domain.state : "not this fleet's";
       const asked = ours && isRunning(domain) && vm.domain.statusChannel;
       const cloudInit = asked ? await readCloudInitResult(group.connection, vm.name, deadline) : null;
       return { vm: vm.name, uri: group.connection.uri, state, addresses: plannedAddresses(vm), cloudInit: cloudInit?.status === 'timeout' ? { status: 'pending', errors: [] } : cloudInit };
-    }));
+    });
     statuses.push(...rows);
   }
   return statuses;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CloudseedError, type Problem } from '../errors.js';
 import { applyHostNetwork, hostNetworkProblems } from '../host/index.js';
 import type { VmPlan } from '../plan/types.js';
+import { mapLimited } from '../map-limited.js';
 import { renderDomainXml } from '../render/index.js';
 import { readMadeDisks, sameDisk, writeMadeDisks, type MadeDisk } from './disk-records.js';
 import { definitionHash, inactiveXml, isRunning, runningDefinition, startDomain, type DomainRecord } from './domain-records.js';
@@ -15,8 +16,11 @@ import { groupByHost, readGroupDomains, type FleetRunOptions, type HostGroup } f
 import { stopDomain } from './stop-domain.js';
 import { checkBase, ensureLocalOverlay } from './root-disks.js';
 import { checkPool, prepareRemoteDisks } from './remote-volumes.js';
-import { readCloudInitResult, type CloudInitResult } from './status-report.js';
-import { virsh, type Connection } from './virsh.js';
+import { readCloudInitResult, readerParallelism, type CloudInitResult } from './status-report.js';
+import { virsh, type Connection } from '../host/virsh.js';
+
+/** Domains of one local host made and started at once. */
+const upParallelism = 8;
 
 export interface UpOptions extends FleetRunOptions {
   /** Restart running VMs whose definition changed (else they are reported). */
@@ -162,11 +166,13 @@ export async function upFleet(vms: VmPlan[], options: UpOptions): Promise<VmUpRe
   const reports: VmUpReport[] = [];
   for (const group of groups) {
     const domains = domainsByGroup.get(group)!;
-    for (const vm of group.vms) {
+    // VMs of one host in parallel; on a remote host one at a time, so that one base is uploaded once.
+    const parallel = group.connection.remote ? 1 : upParallelism;
+    reports.push(...(await mapLimited(group.vms, parallel, async (vm) => {
       const report = await upVm(group, vm, domains.get(vm.name), options, recordDisks);
-      reports.push(report);
       if (options.waitSeconds === null || options.waitSeconds === undefined) options.onVm?.(report);
-    }
+      return report;
+    })));
   }
   if (options.waitSeconds !== null && options.waitSeconds !== undefined) await waitForGuests(groups, reports, options);
   return reports;
@@ -176,11 +182,12 @@ export async function upFleet(vms: VmPlan[], options: UpOptions): Promise<VmUpRe
 async function waitForGuests(groups: HostGroup[], reports: VmUpReport[], options: UpOptions): Promise<void> {
   const deadline = Date.now() + options.waitSeconds! * 1000;
   const byName = new Map(reports.map((report) => [report.vm, report]));
-  await Promise.all(groups.flatMap((group) => group.vms.map(async (vm) => {
+  const guests = groups.flatMap((group) => group.vms.map((vm) => ({ group, vm })));
+  await mapLimited(guests, readerParallelism, async ({ group, vm }) => {
     const report = byName.get(vm.name)!;
     report.cloudInit = vm.domain.statusChannel
       ? await readCloudInitResult(group.connection, vm.name, deadline)
       : { status: 'unknown', errors: ['domain.statusChannel is off: the guest does not report'] };
     options.onVm?.(report);
-  })));
+  });
 }

@@ -9,7 +9,7 @@ import { CloudseedError } from '../errors.js';
 import type { VmPlan } from '../plan/types.js';
 import type { MadeDisk } from './disk-records.js';
 import { imageInfo } from './root-disks.js';
-import { tryVirsh, virsh, type Connection } from './virsh.js';
+import { tryVirsh, virsh, type Connection } from '../host/virsh.js';
 
 export interface RemoteDisks {
   /** The VM as the remote host sees it: disks at their volumes' paths. */

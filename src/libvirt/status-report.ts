@@ -4,7 +4,7 @@
 // virsh refuses a console without a terminal, so it runs under script(1), which gives it a pty.
 import type { ResultPromise } from 'execa';
 import { statusFrame } from '../render/status-responder.js';
-import type { Connection } from './virsh.js';
+import type { Connection } from '../host/virsh.js';
 
 export interface CloudInitResult {
   /** cloud-init's own word: `done`, `error`, `degraded done`, …; `timeout` when no report came in time. */
@@ -43,6 +43,9 @@ export function parseStatusReport(text: string): CloudInitResult | null {
   }
   return { status, errors };
 }
+
+/** Status ports read at once: each reader is a virsh and a script process. */
+export const readerParallelism = 16;
 
 /** The serial port the status responder writes, by its alias in the live domain (port 1). */
 export const statusDevice = 'serial1';

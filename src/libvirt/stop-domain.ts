@@ -1,6 +1,6 @@
 // A graceful stop: ask the guest to shut down (ACPI), wait up to the timeout, then force it off.
 import { readDomain, isRunning } from './domain-records.js';
-import { tryVirsh, virsh, type Connection } from './virsh.js';
+import { tryVirsh, virsh, type Connection } from '../host/virsh.js';
 
 export type StopOutcome = 'shut down' | 'forced off' | 'already off';
 

@@ -2,7 +2,11 @@
 // distribution, local or over ssh, with no native binding to build. Every call goes through here: an
 // argument array (never a shell string), the C locale (messages are matched), a timeout, and failures
 // told apart: a connection that cannot be made is the host's problem (exit 4), anything else virsh's.
+// It lives in host/, the layer that reaches the host; libvirt/ builds its commands on it.
 import { CloudseedError } from '../errors.js';
+
+/** The connection for VMs whose spec names none, when the command line gives none either. */
+export const defaultUri = 'qemu:///system';
 
 export interface Connection {
   uri: string;
