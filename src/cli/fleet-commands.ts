@@ -66,12 +66,12 @@ async function planFleet(specFile: string, outputDir: string): Promise<FleetPlan
 
 function upLine(report: VmUpReport): string {
   const did = report.actions.length > 0 ? report.actions.join(', ') : 'unchanged';
-  const lines = [`${report.vm}: ${did}`, ...report.notes.map((note) => `${report.vm}: note: ${note}`)];
-  if (report.cloudInit !== null) {
-    lines.push(`${report.vm}: cloud-init ${report.cloudInit.status}`);
-    for (const error of report.cloudInit.errors) lines.push(`${report.vm}:   ${error}`);
-  }
-  return lines.map(printable).join('\n');
+  return [`${report.vm}: ${did}`, ...report.notes.map((note) => `${report.vm}: note: ${note}`)].map(printable).join('\n');
+}
+
+function readyLine(report: VmUpReport): string {
+  const result = report.cloudInit!;
+  return [`${report.vm}: cloud-init ${result.status}`, ...result.errors.map((error) => `${report.vm}:   ${error}`)].map(printable).join('\n');
 }
 
 function hostLine(action: HostAction): string {
@@ -123,6 +123,7 @@ export async function runFleetCommand(command: FleetCommand, argv: string[]): Pr
       onHost: (action) => say(hostLine(action)),
       waitSeconds: values.wait ? seconds(values.timeout, 900, command) : null,
       onVm: (report) => say(upLine(report)),
+      onReady: (report) => say(readyLine(report)),
     });
     if (values.json) console.log(JSON.stringify({ command, fleet: built.plan.fleet, vms: reports }, null, 2));
     const changed = reports.filter((report) => report.actions.length > 0).length;

@@ -14,6 +14,8 @@ export interface DomainRecord {
   name: string;
   /** `running`, `shut off`, `paused`, … as virsh says it. */
   state: string;
+  /** A start that never finished (its client killed while libvirt set QEMU up): paused, never run. */
+  startInterrupted: boolean;
   uuid: string;
   /** The fleet its cloudseed mark names, or null for a domain cloudseed did not define. */
   fleet: string | null;
@@ -37,9 +39,12 @@ export async function readDomain(connection: Connection, name: string): Promise<
     await virsh(connection, ['dominfo', '--domain', name], `reading domain ${name}`);
   }
   const metadata = await tryVirsh(connection, ['metadata', '--domain', name, '--uri', metadataNamespace, '--config']);
+  const state = field(info.stdout, 'State');
+  const reason = state === 'paused' ? (await tryVirsh(connection, ['domstate', '--reason', '--domain', name])).stdout : '';
   return {
     name,
-    state: field(info.stdout, 'State'),
+    state,
+    startInterrupted: /starting up/.test(reason),
     uuid: field(info.stdout, 'UUID'),
     fleet: metadata.ok ? markedFleet(metadata.stdout) : null,
   };
@@ -75,6 +80,11 @@ export function definitionHash(xml: string): string {
  */
 export async function startDomain(connection: Connection, name: string, definition: string): Promise<void> {
   await virsh(connection, ['start', '--domain', name], `starting VM ${name}`);
+  await markDefinition(connection, name, definition);
+}
+
+/** Notes in a running domain's live metadata the definition it runs with (a sha256 in hex: nothing to escape). */
+export async function markDefinition(connection: Connection, name: string, definition: string): Promise<void> {
   await virsh(connection, ['metadata', '--domain', name, '--live', '--uri', runNamespace, '--key', 'cloudseed-run', '--set', `<run definition="${definition}"/>`], `marking VM ${name}`);
 }
 
@@ -82,4 +92,17 @@ export async function startDomain(connection: Connection, name: string, definiti
 export async function runningDefinition(connection: Connection, name: string): Promise<string | null> {
   const result = await tryVirsh(connection, ['metadata', '--domain', name, '--live', '--uri', runNamespace]);
   return result.ok ? (/definition="([0-9a-f]{64})"/.exec(result.stdout)?.[1] ?? null) : null;
+}
+
+/**
+ * Waits while a domain is paused in `starting up`: libvirt finishes a start whose client was killed on
+ * its own, in a second or two. Returns whether it is still stuck there after that (then it never will).
+ */
+export async function settleStart(connection: Connection, name: string, seconds = 30): Promise<boolean> {
+  for (let waited = 0; waited < seconds * 2; waited++) {
+    const reason = await tryVirsh(connection, ['domstate', '--reason', '--domain', name]);
+    if (!/paused \(starting up\)/.test(reason.stdout)) return false;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return true;
 }

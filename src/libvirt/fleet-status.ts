@@ -1,6 +1,7 @@
-// `cloudseed status`: per VM, its domain's state on its host, the addresses the plan gave it, and the
-// result cloud-init reported over the status channel (asked for a few seconds only: a guest still
+// `cloudseed status`: per VM, its domain's state on its host, the addresses the plan gave it (for a DHCP
+// NIC the lease libvirt saw), and the result cloud-init reported over the status channel (asked for a few seconds only: a guest still
 // booting says nothing yet, which is what `pending` means).
+import { tryVirsh, type Connection } from '../host/virsh.js';
 import type { VmPlan } from '../plan/types.js';
 import { isRunning } from './domain-records.js';
 import { groupByHost, readGroupDomains } from './fleet-hosts.js';
@@ -22,8 +23,29 @@ export interface VmStatus {
   cloudInit: CloudInitResult | null;
 }
 
-function plannedAddresses(vm: VmPlan): string[] {
-  return vm.network.nics.map((nic) => (nic.addressing.kind === 'static' ? `${nic.device} ${nic.addressing.address}/${nic.addressing.prefix}` : `${nic.device} dhcp`));
+/**
+ * A DHCP NIC's address as libvirt knows it: from its network's leases, else from the host's ARP table
+ * (a bridge or macvtap NIC); by MAC address, which the plan decided.
+ */
+async function leasedAddresses(connection: Connection, name: string): Promise<Map<string, string>> {
+  const byMac = new Map<string, string>();
+  for (const source of ['lease', 'arp']) {
+    const result = await tryVirsh(connection, ['domifaddr', '--domain', name, '--source', source]);
+    for (const line of result.ok ? result.stdout.split('\n') : []) {
+      const [, mac, family, address] = line.trim().split(/\s+/);
+      if (mac !== undefined && family === 'ipv4' && address !== undefined && !byMac.has(mac)) byMac.set(mac, address);
+    }
+  }
+  return byMac;
+}
+
+async function addressesOf(connection: Connection, vm: VmPlan, running: boolean): Promise<string[]> {
+  const dhcp = vm.network.nics.some((nic) => nic.addressing.kind === 'dhcp');
+  const leases = dhcp && running ? await leasedAddresses(connection, vm.name) : new Map<string, string>();
+  return vm.network.nics.map((nic) => {
+    if (nic.addressing.kind === 'static') return `${nic.device} ${nic.addressing.address}/${nic.addressing.prefix}`;
+    return `${nic.device} dhcp ${leases.get(nic.macAddress) ?? '(no lease seen)'}`;
+  });
 }
 
 export async function fleetStatus(vms: VmPlan[], options: StatusOptions): Promise<VmStatus[]> {
@@ -37,7 +59,7 @@ export async function fleetStatus(vms: VmPlan[], options: StatusOptions): Promis
       const state = domain === undefined ? 'not defined' : ours ? domain.state : "not this fleet's";
       const asked = ours && isRunning(domain) && vm.domain.statusChannel;
       const cloudInit = asked ? await readCloudInitResult(group.connection, vm.name, deadline) : null;
-      return { vm: vm.name, uri: group.connection.uri, state, addresses: plannedAddresses(vm), cloudInit: cloudInit?.status === 'timeout' ? { status: 'pending', errors: [] } : cloudInit };
+      return { vm: vm.name, uri: group.connection.uri, state, addresses: await addressesOf(group.connection, vm, ours && isRunning(domain)), cloudInit: cloudInit?.status === 'timeout' ? { status: 'pending', errors: [] } : cloudInit };
     });
     statuses.push(...rows);
   }

@@ -11,7 +11,7 @@ import type { VmPlan } from '../plan/types.js';
 import { mapLimited } from '../map-limited.js';
 import { renderDomainXml } from '../render/index.js';
 import { readMadeDisks, sameDisk, writeMadeDisks, type MadeDisk } from './disk-records.js';
-import { definitionHash, inactiveXml, isRunning, runningDefinition, startDomain, type DomainRecord } from './domain-records.js';
+import { definitionHash, inactiveXml, isRunning, markDefinition, runningDefinition, settleStart, startDomain, type DomainRecord } from './domain-records.js';
 import { groupByHost, readGroupDomains, type FleetRunOptions, type HostGroup } from './fleet-hosts.js';
 import { stopDomain } from './stop-domain.js';
 import { checkBase, ensureLocalOverlay } from './root-disks.js';
@@ -31,7 +31,10 @@ export interface UpOptions extends FleetRunOptions {
   adopt?: boolean;
   /** Wait for cloud-init in each guest until this many seconds have passed (null: do not wait). */
   waitSeconds?: number | null;
+  /** Each VM once it is up (its actions and notes). */
   onVm?: (report: VmUpReport) => void;
+  /** Each VM once its guest reported (or did not in time), with --wait. */
+  onReady?: (report: VmUpReport) => void;
 }
 
 export interface VmUpReport {
@@ -122,10 +125,22 @@ async function upVm(group: HostGroup, vm: VmPlan, domain: DomainRecord | undefin
   if (domain === undefined) report.actions.push('defined');
   else if (changed) report.actions.push('redefined');
   const definition = definitionHash(xml);
-  if (!isRunning(domain)) {
+  if (domain?.startInterrupted && (await settleStart(connection, vm.name))) {
+    // A start libvirt never finished (an earlier up killed mid-way): the guest never ran, so it starts afresh.
+    await virsh(connection, ['destroy', '--domain', vm.name], `stopping the unfinished start of VM ${vm.name}`);
+    await startDomain(connection, vm.name, definition);
+    report.actions.push('started (after an unfinished start)');
+  } else if (!isRunning(domain)) {
     await startDomain(connection, vm.name, definition);
     report.actions.push('started');
-  } else if ((await runningDefinition(connection, vm.name)) !== definition) {
+  } else {
+    const running = await runningDefinition(connection, vm.name);
+    if (running === definition) return report;
+    if (running === null && !changed) {
+      // Started with no mark, by an up killed before it could mark it or by hand, from this very definition.
+      await markDefinition(connection, vm.name, definition);
+      return report;
+    }
     // Also when an earlier up redefined it: the running guest still has the definition it started with.
     if (options.restart) {
       await stopDomain(connection, vm.name, options.shutdownSeconds ?? 60);
@@ -170,7 +185,7 @@ export async function upFleet(vms: VmPlan[], options: UpOptions): Promise<VmUpRe
     const parallel = group.connection.remote ? 1 : upParallelism;
     reports.push(...(await mapLimited(group.vms, parallel, async (vm) => {
       const report = await upVm(group, vm, domains.get(vm.name), options, recordDisks);
-      if (options.waitSeconds === null || options.waitSeconds === undefined) options.onVm?.(report);
+      options.onVm?.(report);
       return report;
     })));
   }
@@ -188,6 +203,6 @@ async function waitForGuests(groups: HostGroup[], reports: VmUpReport[], options
     report.cloudInit = vm.domain.statusChannel
       ? await readCloudInitResult(group.connection, vm.name, deadline)
       : { status: 'unknown', errors: ['domain.statusChannel is off: the guest does not report'] };
-    options.onVm?.(report);
+    options.onReady?.(report);
   });
 }

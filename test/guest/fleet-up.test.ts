@@ -2,7 +2,7 @@
 // through overlays over its one root disk — two on qemu:///system, one through qemu+ssh:// to the same
 // libvirtd over a real sshd on loopback, with its seed, base and overlay uploaded as volumes of a pool —
 // all on an isolated libvirt network the spec's `host:` section makes (no forward: nothing leaves the
-// machine). Then status, a second up that changes nothing, and destroy --remove-disks, after which no
+// machine; one guest takes its address by DHCP there). Then status, a second up that changes nothing, and destroy --remove-disks, after which no
 // domain, volume, network or overlay of the fleet is left.
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -59,7 +59,7 @@ pools:
   lan: { cidr: ${subnet}.0/24, range: ${subnet}.10-${subnet}.50 }
 host:
   networks:
-    - { name: ${network}, forward: none, address: ${subnet}.1/24 }
+    - { name: ${network}, forward: none, address: ${subnet}.1/24, dhcp: ${subnet}.100-${subnet}.150 }
 defaults:
   target: current
   users:
@@ -80,6 +80,9 @@ defaults:
 vms:
   - name: ${names.a}
   - name: ${names.b}
+    network:
+      config: v2
+      nics: [{ device: eth0, address: dhcp, host: { type: network, network: ${network} } }]
   - name: ${names.remote}
     connect: "${sshd.libvirtUri}"
     storagePool: ${pool}
@@ -127,8 +130,11 @@ vms:
   it('status --json shows the three running with cloud-init done, and a second up changes nothing', async () => {
     const status = await runInProcess(['status', out(), '--json', '--timeout', '60']);
     expect(status.code, status.stderr).toBe(0);
-    const rows = (JSON.parse(status.stdout) as { vms: { vm: string; state: string; cloudInit: { status: string } | null }[] }).vms;
+    const rows = (JSON.parse(status.stdout) as { vms: { vm: string; state: string; addresses: string[]; cloudInit: { status: string } | null }[] }).vms;
     expect(rows.map((row) => [row.vm, row.state, row.cloudInit?.status])).toEqual(Object.values(names).map((name) => [name, 'running', 'done']));
+    // a: the pool's first address; b: a lease from the network's dnsmasq, as libvirt saw it.
+    expect(rows[0]!.addresses).toEqual([`eth0 ${subnet}.10/24`]);
+    expect(rows[1]!.addresses).toEqual([expect.stringMatching(new RegExp(`^eth0 dhcp ${subnet.replace(/\./g, '\\.')}\\.(1[0-4][0-9]|150)/24$`))]);
     const again = await runInProcess(['up', out()]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/up: nothing to do: 3 VMs already up/);

@@ -17,9 +17,11 @@ if (needsRoot && inCI) throw new Error('CI=true and the up kill test needs root 
 const skip = needsRoot || missingTools('virsh', 'libvirtd', 'qemu-img', 'qemu-system-x86_64').length > 0;
 const seed = Number(process.env.CLOUDSEED_KILL_SEED ?? randomInt(1, 2 ** 31));
 
+/** `running`, `shut off`, …, or `not defined`; with the reason when it is neither running nor off. */
 async function state(name: string): Promise<string> {
-  const result = await execa('virsh', ['-q', '-c', 'qemu:///system', 'domstate', name], { reject: false });
-  return result.exitCode === 0 ? result.stdout.trim() : 'not defined';
+  const result = await execa('virsh', ['-q', '-c', 'qemu:///system', 'domstate', '--reason', name], { reject: false });
+  if (result.exitCode !== 0) return 'not defined';
+  return result.stdout.trim().replace(/^(running|shut off) \(.*\)$/, '$1');
 }
 
 describe.skipIf(skip)(`kill -9 in the middle of up (seed ${seed})`, () => {
