@@ -10,6 +10,7 @@ import type { VmDownReport, VmStatus, VmUpReport } from '../libvirt/index.js';
 import type { FleetPlan } from '../plan/types.js';
 import { printable } from '../printable-text.js';
 import { countOf } from './vm-count-text.js';
+import { fleetWarningLines } from './warning-lines.js';
 
 export type FleetCommand = 'up' | 'down' | 'destroy' | 'status';
 
@@ -59,7 +60,7 @@ function locateFleet(target: string, output: string | undefined): { specFile: st
   return { specFile: target, outputDir: output ?? 'out' };
 }
 
-async function planFleet(specFile: string, outputDir: string): Promise<FleetPlan> {
+async function planOf(specFile: string, outputDir: string): Promise<FleetPlan> {
   const { validateSpec } = await import('../output/index.js');
   return (await validateSpec(specFile, { outputDir })).plan;
 }
@@ -114,7 +115,7 @@ export async function runFleetCommand(command: FleetCommand, argv: string[]): Pr
   if (command === 'up') {
     const { buildFleet } = await import('../output/index.js');
     const built = await buildFleet(specFile, { outputDir });
-    for (const warning of built.plan.host.warnings) if (!values.quiet) console.error(`warning: ${printable(warning.message)}`);
+    if (!values.quiet) for (const line of fleetWarningLines(built.plan)) console.error(line);
     const vms = libvirt.selectVms(built.plan, names);
     const reports = await libvirt.upFleet(vms, {
       outputDir, connect: values.connect, restart: values.restart, resetDisk: values['reset-disk'], adopt: values.adopt,
@@ -131,7 +132,7 @@ export async function runFleetCommand(command: FleetCommand, argv: string[]): Pr
     const failed = reports.filter((report) => report.cloudInit !== null && !/^done$/.test(report.cloudInit.status));
     return failed.length > 0 ? guestFailedExitCode : 0;
   }
-  const plan = await planFleet(specFile, outputDir);
+  const plan = await planOf(specFile, outputDir);
   const vms = libvirt.selectVms(plan, names);
   if (command === 'status') {
     const rows = await libvirt.fleetStatus(vms, { connect: values.connect, reportSeconds: seconds(values.timeout, 5, command) });

@@ -9,7 +9,7 @@ import { builtVmLines, buildSummary, checkedVmLines, validateSummary } from './r
 import { usage } from './usage.js';
 
 const isFleetCommand = (command: string): command is 'up' | 'down' | 'destroy' | 'status' => ['up', 'down', 'destroy', 'status'].includes(command);
-import { warningLines } from './warning-lines.js';
+import { fleetWarningLines } from './warning-lines.js';
 
 const exitCodes: Record<ErrorCode, number> = {
   SPEC_INVALID: 2,
@@ -33,8 +33,7 @@ function planningOptions(invocation: Invocation): PlanningOptions {
 async function validate(invocation: Invocation, output: RunOutput): Promise<void> {
   const { validateSpec } = await import('../output/index.js');
   const { plan, documents } = await validateSpec(invocation.specFile, planningOptions(invocation));
-  for (const line of warningLines(plan.warnings)) output.warn(line);
-  for (const warning of plan.host.warnings) output.warn(`warning: ${printable(warning.message)}`);
+  for (const line of fleetWarningLines(plan)) output.warn(line);
   if (invocation.json) return output.document((await import('./json-report.js')).validateReport(plan, documents));
   output.summary(validateSummary(plan), () => checkedVmLines(plan));
 }
@@ -50,8 +49,7 @@ async function build(invocation: Invocation, output: RunOutput): Promise<void> {
     lock: { onWait: (holder) => output.notice(`waiting for ${printable(invocation.outputDir)}: another cloudseed run is building into it (${holder})`) },
     onProgress: output.onProgress,
   });
-  for (const line of warningLines(result.plan.warnings)) output.warn(line);
-  for (const warning of result.plan.host.warnings) output.warn(`warning: ${printable(warning.message)}`);
+  for (const line of fleetWarningLines(result.plan)) output.warn(line);
   for (const note of result.notes) output.warn(`note: ${printable(note)}`);
   if (invocation.json) return output.document((await import('./json-report.js')).buildReport(result, renderOnly ? 'render' : 'build'));
   const verb = renderOnly ? 'rendered' : 'built';

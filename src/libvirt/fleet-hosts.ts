@@ -6,8 +6,6 @@ import type { FleetPlan, HostNetworkPlan, VmPlan } from '../plan/types.js';
 import { readDomains, type DomainRecord } from './domain-records.js';
 import { connectionOf, defaultUri, type Connection } from '../host/virsh.js';
 
-export { defaultUri };
-
 /** What up, down and destroy share: where the fleet is, how to reach its hosts, and its host side. */
 export interface FleetRunOptions {
   outputDir: string;

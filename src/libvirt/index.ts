@@ -2,5 +2,6 @@
 export { upFleet, type UpOptions, type VmUpReport } from './fleet-up.js';
 export { downFleet, type DownOptions, type VmDownReport } from './fleet-down.js';
 export { fleetStatus, type StatusOptions, type VmStatus } from './fleet-status.js';
-export { selectVms, defaultUri } from './fleet-hosts.js';
+export { selectVms } from './fleet-hosts.js';
+export { defaultUri } from '../host/virsh.js';
 export { parseStatusReport, type CloudInitResult } from './status-report.js';

@@ -3,7 +3,7 @@
 // console --devname serial1`, which works the same on a local and on a remote (qemu+ssh) connection.
 // virsh refuses a console without a terminal, so it runs under script(1), which gives it a pty.
 import type { ResultPromise } from 'execa';
-import { statusFrame } from '../render/status-responder.js';
+import { statusFrame, statusSerialPort } from '../render/status-responder.js';
 import type { Connection } from '../host/virsh.js';
 
 export interface CloudInitResult {
@@ -48,7 +48,7 @@ export function parseStatusReport(text: string): CloudInitResult | null {
 export const readerParallelism = 16;
 
 /** The serial port the status responder writes, by its alias in the live domain (port 1). */
-export const statusDevice = 'serial1';
+export const statusDevice = `serial${statusSerialPort}`;
 
 /**
  * Reads the guest's report, trying again while the domain is still starting or cloud-init still runs,
