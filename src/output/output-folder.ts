@@ -1,9 +1,10 @@
 // Opening an output folder for a build: refuse a folder that is not safe to write scripts run as root
 // into, take the folder's lock, clean up what a killed run left, and tell which names cloudseed may
 // use. The folder is the user's: cloudseed touches only what its own marker or symlinks say is its own.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CloudseedError, type Problem } from '../errors.js';
+import { crashPoint } from './crash-point.js';
 import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
 import { lockOutput, type LockOptions, type OutputLock } from './output-lock.js';
 import {
@@ -244,10 +245,8 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
     if (entry.name.startsWith('.cloudseed-staging-')) rmSync(folder, { recursive: true, force: true });
     if (!entry.isDirectory() || !isOwnVmFolder(folder)) continue;
     const { live, others } = removeDeadLinks(folder, entry.name);
-    if (live === 0 && others.length === 0) {
-      unlinkSync(path.join(folder, ownerMarkerName));
-      rmdirSync(folder);
-    } else if (live === 0) {
+    if (live === 0 && others.length === 0) removeVmFolder(stateDir, folder, entry.name);
+    else if (live === 0) {
       notes.push(`${folder} is no longer built but is kept: it holds files cloudseed did not write (${others.join(', ')})`);
     }
   }
@@ -255,6 +254,20 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
   if (isLinkTo(manifest, topFileLinkTarget(manifestName)) && !existsSync(manifest)) unlinkSync(manifest);
   if (live !== null) writeFileSync(marker, live, { mode: 0o644 });
   return notes;
+}
+
+/**
+ * Takes an emptied VM folder out of sight in one rename before taking it apart: removed in place, a
+ * kill between unlinking the marker and rmdir would leave a folder without the marker, which the next
+ * build must refuse as the user's. Inside `.cloudseed/` a leftover is swept like any other.
+ */
+function removeVmFolder(stateDir: string, folder: string, vmName: string): void {
+  const away = path.join(stateDir, `${newFolderPrefix}${vmName}`);
+  rmSync(away, { recursive: true, force: true });
+  renameSync(folder, away);
+  crashPoint('sweeping');
+  unlinkSync(path.join(away, ownerMarkerName));
+  rmdirSync(away);
 }
 
 function readTextOrNull(file: string): string | null {

@@ -318,7 +318,7 @@ describe('one build at a time', () => {
 });
 
 describe('killed at any instant', () => {
-  const killPoints = ['staged', 'linked', 'switched'] as const;
+  const killPoints = ['staged', 'linked', 'switched', 'sweeping'] as const;
 
   it.each(killPoints)('shows one whole build after kill -9 at %s, and the next run cleans up', async (point) => {
     const { dir, out } = workspace();
@@ -329,7 +329,7 @@ describe('killed at any instant', () => {
     expect((await runChild(['build', before, '-o', out])).code).toBe(0);
     const killed = await runChild(['build', after, '-o', out, '--prune'], { env: { ...process.env, CLOUDSEED_CRASH_AT: point } });
     expect(killed.code).toBe(null);
-    const expected = point === 'switched' ? ['web2', 'web3', 'web4'] : ['web1', 'web2', 'web3'];
+    const expected = point === 'switched' || point === 'sweeping' ? ['web2', 'web3', 'web4'] : ['web1', 'web2', 'web3'];
     expect(outputState(out).manifest?.vms.map((vm) => vm.name)).toEqual(expected);
     expectWholeBuild(out, expected, { leftoversAllowed: true });
 
@@ -337,6 +337,10 @@ describe('killed at any instant', () => {
     expect(next.code, next.stderr).toBe(0);
     expect(looksLikeStackTrace(next.stderr)).toBe(false);
     expectWholeBuild(out, ['web2', 'web3', 'web4']);
+    // The VM the killed run was removing comes back: nothing of it may be left looking like the user's.
+    const back = await runChild(['build', before, '-o', out, '--prune']);
+    expect(back.code, back.stderr).toBe(0);
+    expectWholeBuild(out, ['web1', 'web2', 'web3']);
   });
 
   it('shows one whole build after kill -9 at random instants of a 200-VM rebuild', async () => {
