@@ -49,7 +49,7 @@ async function profile(cloudseed: Cloudseed, specFile: string, outputDir: string
   });
   const files = plan.vms.map((vm, index) => cloudseed.vmFiles(vm, { documents: documents[index]!, image: images[index]! }));
   const vms = plan.vms.map((vm, index) => cloudseed.builtVm(vm, { documents: documents[index]!, image: images[index]! }, files[index]!));
-  const manifest = await timed('manifest', () => cloudseed.buildManifest({ plan, specText: spec.text, vms, removed: [], cloudseedVersion: 'bench', sourceDateEpoch: 0 }));
+  const manifest = await timed('manifest', () => cloudseed.buildManifest({ plan, specText: spec.text, vms, removed: [], cloudseedVersion: 'bench', sourceDateEpoch: 0, platform: 'libvirt', namespace: null }));
   await timed('write', async () => {
     const output = await cloudseed.openOutput(outputDir);
     try {

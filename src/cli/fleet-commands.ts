@@ -60,6 +60,23 @@ function locateFleet(target: string, output: string | undefined): { specFile: st
   return { specFile: target, outputDir: output ?? 'out' };
 }
 
+/** up and the rest run libvirt domains: an output folder built for KubeVirt is kubectl's, not theirs. */
+function refuseKubevirtOutput(outputDir: string, command: FleetCommand): void {
+  const manifest = path.join(outputDir, 'manifest.json');
+  if (!existsSync(manifest)) return;
+  let platform: unknown;
+  try {
+    platform = (JSON.parse(readFileSync(manifest, 'utf8')) as { platform?: unknown }).platform;
+  } catch {
+    return; // the build that follows reports a manifest it cannot read
+  }
+  if (platform === 'kubevirt') {
+    throw new CloudseedError('USAGE', `${outputDir} holds a build for KubeVirt, which ${command} does not run`, {
+      hint: `apply it with kubectl apply -k ${path.join(outputDir, 'kubevirt')}/, or build for libvirt into another folder (-o)`,
+    });
+  }
+}
+
 async function planOf(specFile: string, outputDir: string): Promise<FleetPlan> {
   const { validateSpec } = await import('../output/index.js');
   return (await validateSpec(specFile, { outputDir })).plan;
@@ -109,6 +126,7 @@ export async function runFleetCommand(command: FleetCommand, argv: string[]): Pr
   const [target, ...names] = positionals;
   if (target === undefined) throw usageError(`${command} needs a spec file or an output folder`, command);
   const { specFile, outputDir } = locateFleet(target, values.output);
+  refuseKubevirtOutput(outputDir, command);
   const libvirt = await import('../libvirt/index.js');
   const say = (text: string) => { if (!values.quiet && !values.json) console.log(text); };
 

@@ -2,6 +2,7 @@
 // mistake in it is a USAGE error (exit 2) with a hint.
 import { parseArgs } from 'node:util';
 import { CloudseedError } from '../errors.js';
+import { isKubernetesLabelName } from '../spec/formats.js';
 
 export interface Invocation {
   command: 'build' | 'render' | 'validate' | 'localds' | 'inspect' | 'up' | 'down' | 'destroy' | 'status' | 'help' | 'version';
@@ -19,12 +20,16 @@ export interface Invocation {
   prune: boolean;
   /** Fail rather than change the allocation lock file (build, render, validate). */
   frozen: boolean;
+  /** What the output is for (build, render, validate): libvirt, or KubeVirt manifests. */
+  platform: 'libvirt' | 'kubevirt';
+  /** The KubeVirt namespace, or null for the spec's. */
+  namespace: string | null;
   /** The arguments after the command, for commands with flags of their own (localds, inspect). */
   rest: string[];
 }
 
 const defaults: Omit<Invocation, 'command'> = {
-  specFile: '', outputDir: 'out', quiet: false, verbose: false, json: false, force: false, prune: false, frozen: false, rest: [],
+  specFile: '', outputDir: 'out', quiet: false, verbose: false, json: false, force: false, prune: false, frozen: false, platform: 'libvirt', namespace: null, rest: [],
 };
 
 function usageError(message: string, hint = 'cloudseed --help lists the options', cause?: unknown): CloudseedError {
@@ -45,6 +50,8 @@ function parseOptions(argv: string[]) {
         force: { type: 'boolean', default: false },
         prune: { type: 'boolean', default: false },
         frozen: { type: 'boolean', default: false },
+        for: { type: 'string', default: 'libvirt' },
+        namespace: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -70,8 +77,13 @@ export function parseInvocation(argv: string[]): Invocation {
   const first = own.find((command) => command === argv[0]);
   if (first !== undefined && !argv.slice(1).some((arg) => arg === '--help' || arg === '-h')) return { ...defaults, command: first, rest: argv.slice(1) };
   const { values, positionals } = parseOptions(argv);
-  const { output, help, version, ...flags } = values;
-  const base = { ...defaults, ...flags, outputDir: output };
+  const { output, help, version, for: platform, namespace, ...flags } = values;
+  if (platform !== 'libvirt' && platform !== 'kubevirt') throw usageError(`--for ${JSON.stringify(platform)}: expected libvirt or kubevirt`);
+  if (namespace !== undefined && !isKubernetesLabelName(namespace)) {
+    throw usageError(`--namespace ${JSON.stringify(namespace)} is not a Kubernetes namespace`, 'expected at most 63 lower-case letters, digits and inner hyphens (RFC 1123)');
+  }
+  if (namespace !== undefined && platform !== 'kubevirt') throw usageError('--namespace is for KubeVirt manifests', 'add --for kubevirt');
+  const base = { ...defaults, ...flags, outputDir: output, platform, namespace: namespace ?? null } as const;
   if (help) return { ...base, command: 'help' };
   if (version) return { ...base, command: 'version' };
   const [command, specFile, ...extra] = positionals;

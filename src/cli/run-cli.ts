@@ -30,9 +30,13 @@ function planningOptions(invocation: Invocation): PlanningOptions {
   return { outputDir: invocation.outputDir, frozen: invocation.frozen };
 }
 
+function targetOptions(invocation: Invocation): { platform: Invocation['platform']; namespace?: string } {
+  return { platform: invocation.platform, ...(invocation.namespace === null ? {} : { namespace: invocation.namespace }) };
+}
+
 async function validate(invocation: Invocation, output: RunOutput): Promise<void> {
   const { validateSpec } = await import('../output/index.js');
-  const { plan, documents } = await validateSpec(invocation.specFile, planningOptions(invocation));
+  const { plan, documents } = await validateSpec(invocation.specFile, { ...planningOptions(invocation), ...targetOptions(invocation) });
   for (const line of fleetWarningLines(plan)) output.warn(line);
   if (invocation.json) return output.document((await import('./json-report.js')).validateReport(plan, documents));
   output.summary(validateSummary(plan), () => checkedVmLines(plan));
@@ -44,6 +48,7 @@ async function build(invocation: Invocation, output: RunOutput): Promise<void> {
   const result = await buildFleet(invocation.specFile, {
     ...planningOptions(invocation),
     renderOnly,
+    ...targetOptions(invocation),
     force: invocation.force,
     prune: invocation.prune,
     lock: { onWait: (holder) => output.notice(`waiting for ${printable(invocation.outputDir)}: another cloudseed run is building into it (${holder})`) },

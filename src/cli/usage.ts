@@ -21,6 +21,9 @@ Options:
       --force        build, render: rebuild every VM, also those unchanged since the last build
       --prune        build, render: delete the files of VMs no longer in the spec (default: keep them)
       --frozen       build, render, validate: exit 2 if the build would change the allocation lock file
+      --for P        build, render, validate: libvirt (default), or kubevirt: VirtualMachine manifests
+                     and a kustomization in DIR/kubevirt/ (kubectl apply -k DIR/kubevirt/)
+      --namespace NS with --for kubevirt: the objects' namespace (default: the spec's kubevirt.namespace)
       --connect URI  up, status, down, destroy: libvirt URI for VMs whose spec names none
                      (default qemu:///system; qemu+ssh://root@host/system for a remote host)
       --restart      up: restart running VMs whose definition changed

@@ -13,7 +13,8 @@ import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import type { FleetSpec } from '../spec/index.js';
 import { planSpecFile, type PlanningOptions } from './plan-spec-file.js';
 import { builtVm, packVm, vmFiles, type VmBuildOptions } from './build-vm.js';
-import { buildManifest, sha256, type BuiltVm, type RemovedVm, type VmRecord } from './manifest.js';
+import type { OutputFile } from './stage-generation.js';
+import { buildManifest, sha256, vmRecord, type BuiltVm, type RemovedVm, type VmRecord } from './manifest.js';
 import { openOutput, type OpenedOutput } from './output-folder.js';
 import type { LockOptions } from './output-lock.js';
 import { buildStateName, manifestName, vmStoreDirName } from './output-layout.js';
@@ -22,6 +23,12 @@ import { linkOutput, stageGeneration } from './stage-generation.js';
 import { vmFingerprint, type FingerprintInputs } from './vm-fingerprint.js';
 import { crashPoint } from './crash-point.js';
 import { mapLimited } from '../map-limited.js';
+import { checkKubevirtFleet, kubevirtFleetFiles, kubevirtVmFiles, kubevirtVmPlan, vmManifestFileName, vmManifestName } from '../kubevirt/index.js';
+import { kubevirtFolderName } from './output-layout.js';
+import { originOf } from '../plan/merge-defaults.js';
+
+export type Platform = 'libvirt' | 'kubevirt';
+export const platforms: readonly Platform[] = ['libvirt', 'kubevirt'];
 
 /** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
 export interface BuildProgress {
@@ -30,6 +37,10 @@ export interface BuildProgress {
   total: number;
 }
 
+/**
+ * `platform` (from PlanningOptions) says what the output is for: `libvirt` (seed images, domain XML,
+ * qemu.sh; the default) or `kubevirt` (VirtualMachine manifests and a kustomization in OUT/kubevirt/).
+ */
 export interface BuildOptions extends PlanningOptions {
   /** Stop after rendering: write the documents and the domain, no seed image. */
   renderOnly?: boolean;
@@ -43,6 +54,8 @@ export interface BuildOptions extends PlanningOptions {
   force?: boolean;
   /** Remove the files of VMs the spec no longer has; without it they are kept and reported. */
   prune?: boolean;
+  /** The namespace of a KubeVirt build; default: the spec's `kubevirt.namespace`, else none (kubectl's). */
+  namespace?: string;
   /** Called as the build moves on; often during `build`, so keep it cheap. */
   onProgress?: (progress: BuildProgress) => void;
 }
@@ -98,26 +111,31 @@ function buildIdentity(manifestFields: object, stores: Record<string, { store: s
 interface BuildRun {
   spec: FleetSpec;
   plan: FleetPlan;
+  /** The platform, and for KubeVirt the namespace (null: none). */
+  target: { platform: Platform; namespace: string | null };
   vmOptions: VmBuildOptions;
   options: BuildOptions;
   onProgress: (progress: BuildProgress) => void;
 }
 
-async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options, onProgress }: BuildRun): Promise<Omit<BuildResult, 'manifestPath' | 'plan' | 'allocationLock'>> {
+async function buildInto(output: OpenedOutput, { spec, plan, target, vmOptions, options, onProgress }: BuildRun): Promise<Omit<BuildResult, 'manifestPath' | 'plan' | 'allocationLock'>> {
   // Refused before any packing: a folder of the user's where a VM's would go.
-  output.checkNames(plan.vms.map((vm) => vm.name));
+  const kubevirt = target.platform === 'kubevirt';
+  const topNames = kubevirt ? [manifestName, kubevirtFolderName] : [manifestName];
+  output.checkNames(plan.vms.map((vm) => vm.name), topNames.slice(1));
   const storeDir = path.join(output.stateDir, vmStoreDirName);
   const previous = readPreviousBuild(output.stateDir);
   // The templates are read afresh by each build: their texts are part of every fingerprint.
   forgetCompiledTemplates();
   const templateSets = new Map<string | null, string>();
-  const programsOf = (vm: VmPlan) => (vmOptions.renderOnly ? [] : seedPrograms({ packer: vm.seed.packer, diskFormat: vm.seed.format }));
+  const programsOf = (vm: VmPlan) => (vmOptions.renderOnly || kubevirt ? [] : seedPrograms({ packer: vm.seed.packer, diskFormat: vm.seed.format }));
   const toolIdentities = new Map<string, string>();
   for (const program of new Set(plan.vms.flatMap(programsOf))) toolIdentities.set(program, await toolIdentity(program));
   const inputs: FingerprintInputs = {
     cloudseedVersion: packageVersion,
     sourceDateEpoch: vmOptions.sourceDateEpoch,
     renderOnly: vmOptions.renderOnly,
+    target: `${target.platform}:${target.namespace ?? ''}`,
     templateSet(dir) {
       if (!templateSets.has(dir)) templateSets.set(dir, templateSetHash(dir));
       return templateSets.get(dir)!;
@@ -140,7 +158,7 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   let done = total - toBuild.length;
   onProgress({ stage: 'build', done, total });
 
-  const manifestFields = { cloudseed: packageVersion, fleet: plan.fleet, spec: sha256(spec.text), sourceDateEpoch: vmOptions.sourceDateEpoch, warnings: plan.warnings };
+  const manifestFields = { cloudseed: packageVersion, fleet: plan.fleet, spec: sha256(spec.text), sourceDateEpoch: vmOptions.sourceDateEpoch, warnings: plan.warnings, ...target };
   const vms: BuiltVm[] = plan.vms.map((vm, index) => {
     const keep = decisions[index]!.keep;
     // A VM to build gets its entry once it is packed, below.
@@ -158,7 +176,7 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
   const removedNames = carried.map(([name]) => name);
   if (toBuild.length === 0 && buildIdentity(manifestFields, stores, removedNames) === previous.identity) {
     // The live build is already this build: only put back a link someone may have removed.
-    linkOutput(output, new Map(reused.map(([name, vm]) => [name, fileNamesOf(vm.record)])), [manifestName]);
+    linkOutput(output, new Map(reused.map(([name, vm]) => [name, fileNamesOf(vm.record)])), topNames);
     return { vms, notes: [], removed, pruned: prune };
   }
 
@@ -170,13 +188,25 @@ async function buildInto(output: OpenedOutput, { spec, plan, vmOptions, options,
     // on two cores (each spends ~0.5 s loading and warming up before it beats the main thread).
     await mapLimited(toBuild, availableParallelism(), async (index) => {
       const vm = plan.vms[index]!;
-      const rendered = await packVm(vm, renderVm(vm), vmOptions);
-      const files = vmFiles(vm, rendered);
+      let files: OutputFile[];
+      if (kubevirt) {
+        const where = () => spec.source.locate(originOf(spec, index, ['name']));
+        files = kubevirtVmFiles(vm, target.namespace, where).files;
+        // KubeVirt's instance-id is the firmware UUID it is given (see vm-manifests.ts), and the record says so.
+        vms[index] = { status: 'built', plan: vm, record: vmRecord(vm, vm.uuid, files, null) };
+      } else {
+        const rendered = await packVm(vm, renderVm(vm), vmOptions);
+        files = vmFiles(vm, rendered);
+        vms[index] = builtVm(vm, rendered, files);
+      }
       stores[vm.name] = { store: staged.writeVm(vm.name, files), fingerprint: decisions[index]!.fingerprint };
-      vms[index] = builtVm(vm, rendered, files);
       onProgress({ stage: 'build', done: ++done, total });
     });
-    staged.writeTop(buildManifest({ plan, specText: spec.text, vms, removed: removedRecords, cloudseedVersion: packageVersion, sourceDateEpoch: vmOptions.sourceDateEpoch }));
+    if (kubevirt) {
+      const vmLinks = plan.vms.map((vm) => ({ name: vmManifestFileName(vm.name), vmName: vm.name, file: vmManifestName }));
+      staged.writeFolder(kubevirtFolderName, kubevirtFleetFiles(plan, target.namespace), vmLinks);
+    }
+    staged.writeTop(buildManifest({ plan, specText: spec.text, vms, removed: removedRecords, cloudseedVersion: packageVersion, sourceDateEpoch: vmOptions.sourceDateEpoch, ...target }));
     const state: BuildState = {
       cloudseedState: 1,
       identity: buildIdentity(manifestFields, stores, removedNames),
@@ -203,10 +233,11 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ stage: 'plan', done: 0, total: 0 });
   const { spec, plan, allocationLock } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
+  const target = prepareTarget(spec, plan, options);
   crashPoint('planned');
   const output = await openOutput(options.outputDir, options.lock);
   try {
-    const result = await buildInto(output, { spec, plan, vmOptions, options, onProgress });
+    const result = await buildInto(output, { spec, plan, target, vmOptions, options, onProgress });
     // Only once the output is committed: a lock must never record addresses no build has handed out.
     // A run killed before this line plans the same allocations again, from the same spec and old lock.
     allocationLock?.save();
@@ -222,11 +253,26 @@ export async function buildFleet(specFile: string, options: BuildOptions): Promi
 }
 
 /**
+ * The platform and namespace of a build. For KubeVirt, refuses what it cannot run (SPEC_INVALID, before
+ * anything is written) and adds to the plan's warnings what it does its own way.
+ */
+function prepareTarget(spec: FleetSpec, plan: FleetPlan, options: Pick<BuildOptions, 'platform' | 'namespace'>): BuildRun['target'] {
+  const platform = options.platform ?? 'libvirt';
+  if (platform !== 'kubevirt') return { platform, namespace: null };
+  const namespace = options.namespace ?? plan.kubevirtNamespace;
+  const check = checkKubevirtFleet(spec, plan, namespace);
+  plan.warnings.push(...check.warnings);
+  plan.host.warnings.push(...check.fleetWarnings.map((message) => ({ location: spec.source.locate(['host']), message })));
+  return { platform, namespace };
+}
+
+/**
  * Loads, plans and renders without writing anything: what `cloudseed validate` checks. The password
  * hashes a build into `outputDir` remembered are used (only read), so validating before a rebuild of a
  * fleet with a password per VM does not hash them all again.
  */
 export async function validateSpec(specFile: string, options: Omit<BuildOptions, 'renderOnly'>): Promise<{ plan: FleetPlan; documents: SeedDocuments[] }> {
-  const { plan } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
-  return { plan, documents: renderFleet(plan) };
+  const { spec, plan } = await planSpecFile(specFile, { passwordCache: readPasswordCache(options.outputDir), ...options });
+  const target = prepareTarget(spec, plan, options);
+  return { plan, documents: renderFleet(target.platform === 'kubevirt' ? { ...plan, vms: plan.vms.map(kubevirtVmPlan) } : plan) };
 }

@@ -65,6 +65,8 @@ export interface ManifestInput {
   removed: readonly RemovedVm[];
   cloudseedVersion: string;
   sourceDateEpoch: number | null;
+  platform: 'libvirt' | 'kubevirt';
+  namespace: string | null;
 }
 
 export function buildManifest(input: ManifestInput): OutputFile {
@@ -73,6 +75,8 @@ export function buildManifest(input: ManifestInput): OutputFile {
     fleet: input.plan.fleet,
     spec: { file: input.plan.specFile, sha256: sha256(input.specText) },
     sourceDateEpoch: input.sourceDateEpoch,
+    platform: input.platform,
+    ...(input.platform === 'kubevirt' ? { namespace: input.namespace } : {}),
     vms: [
       ...input.vms.map((vm) => ({ status: vm.status as ManifestStatus, ...vm.record })),
       ...input.removed.map((vm) => ({ status: 'removed' as ManifestStatus, ...vm.record })),

@@ -8,7 +8,7 @@ import { crashPoint } from './crash-point.js';
 import { readLegacyManifest, type LegacyOutput } from './legacy-output.js';
 import { lockOutput, type LockOptions, type OutputLock } from './output-lock.js';
 import {
-  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, sweptMarkerName, topFileLinkTarget, vmFileLinkTarget, vmStoreDirName,
+  currentLinkName, generationPrefix, manifestName, newFolderPrefix, ownerMarkerName, stateDirName, sweptMarkerName, topFileLinkTarget, topLinkNames, vmFileLinkTarget, vmStoreDirName,
 } from './output-layout.js';
 
 export interface OpenedOutput {
@@ -16,8 +16,8 @@ export interface OpenedOutput {
   stateDir: string;
   /** Left by an earlier cloudseed that wrote real files instead of symlinks; null for the current layout. */
   legacy: LegacyOutput | null;
-  /** Throws OUTPUT_CONFLICT naming every path among `vmNames` (and manifest.json) that is not cloudseed's. */
-  checkNames(vmNames: readonly string[]): void;
+  /** Throws OUTPUT_CONFLICT naming every path among `vmNames`, manifest.json and `topNames` that is not cloudseed's. */
+  checkNames(vmNames: readonly string[], topNames?: readonly string[]): void;
   /** Removes what cloudseed no longer builds; returns notes on VM folders kept for the user's files. */
   sweep(): string[];
   /** The VMs of the live build (or of 0.1's manifest), before this run changes it. */
@@ -51,7 +51,7 @@ export async function openOutput(outputDir: string, lockOptions: LockOptions = {
     outputDir,
     stateDir,
     legacy,
-    checkNames: (vmNames) => checkNames(outputDir, vmNames, legacy),
+    checkNames: (vmNames, topNames = []) => checkNames(outputDir, vmNames, topNames, legacy),
     sweep: () => sweepOutput(outputDir, stateDir),
     liveVmNames: () => legacy !== null ? [...legacy.vms] : liveManifestVms(stateDir),
     close() {
@@ -203,7 +203,7 @@ export function isOwnVmFolder(folder: string): boolean {
   return marker !== null && marker.isFile() && (uid === undefined || marker.uid === uid);
 }
 
-function checkNames(outputDir: string, vmNames: readonly string[], legacy: LegacyOutput | null): void {
+function checkNames(outputDir: string, vmNames: readonly string[], topNames: readonly string[], legacy: LegacyOutput | null): void {
   const problems: PathProblem[] = [];
   for (const name of vmNames) {
     const folder = path.join(outputDir, name);
@@ -216,6 +216,10 @@ function checkNames(outputDir: string, vmNames: readonly string[], legacy: Legac
   const info = lstatOrNull(manifest);
   if (info !== null && !isLinkTo(manifest, topFileLinkTarget(manifestName)) && legacy === null) {
     problems.push({ path: manifest, message: 'was not written by cloudseed' });
+  }
+  for (const name of topNames) {
+    const file = path.join(outputDir, name);
+    if (lstatOrNull(file) !== null && !isLinkTo(file, topFileLinkTarget(name))) problems.push({ path: file, message: 'was not written by cloudseed' });
   }
   if (problems.length > 0) throw conflictError(problems);
 }
@@ -250,8 +254,10 @@ function sweepOutput(outputDir: string, stateDir: string): string[] {
       notes.push(`${folder} is no longer built but is kept: it holds files cloudseed did not write (${others.join(', ')})`);
     }
   }
-  const manifest = path.join(outputDir, manifestName);
-  if (isLinkTo(manifest, topFileLinkTarget(manifestName)) && !existsSync(manifest)) unlinkSync(manifest);
+  for (const name of topLinkNames) {
+    const link = path.join(outputDir, name);
+    if (isLinkTo(link, topFileLinkTarget(name)) && !existsSync(link)) unlinkSync(link);
+  }
   if (live !== null) writeFileSync(marker, live, { mode: 0o644 });
   return notes;
 }

@@ -22,6 +22,10 @@ export const sweptMarkerName = 'swept';
 export const buildStateName = 'state.json';
 /** The fleet-wide file at the top of the output folder. */
 export const manifestName = 'manifest.json';
+/** The fleet's KubeVirt manifests, a folder of the generation linked at the top as `OUT/kubevirt`. */
+export const kubevirtFolderName = 'kubevirt';
+/** What a build may link at the top of the output folder, each to the same name in `current`. */
+export const topLinkNames = [manifestName, kubevirtFolderName];
 /** The marker that makes a VM folder cloudseed's: nothing else in a folder says so. */
 export const ownerMarkerName = '.cloudseed-vm';
 

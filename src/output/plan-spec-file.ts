@@ -29,6 +29,8 @@ export interface PlanningOptions {
   environment?: PlanEnvironment;
   /** Fail (SPEC_INVALID) rather than plan anything the allocation lock does not already record: for CI. */
   frozen?: boolean;
+  /** What the output is for: libvirt (default) or KubeVirt manifests. */
+  platform?: 'libvirt' | 'kubevirt';
   /** Password hashes a previous build remembered; those are not hashed again. */
   passwordCache?: PasswordCache;
 }
@@ -52,6 +54,7 @@ export async function planSpec(spec: FleetSpec, options: PlanningOptions, alloca
     saltSecret,
     passwordHashes: new Map([...known, ...computed]),
     allocationLock,
+    platform: options.platform,
   });
 }
 

@@ -1,7 +1,7 @@
 // A build is written as a new generation folder inside `.cloudseed/`, with nothing visible until one
 // rename points `current` at it: before that instant every name shows the previous build, after it
 // the new one, so a run killed at any point leaves one whole build (see output-layout.ts).
-import { rmSync, renameSync, symlinkSync, writeFileSync, unlinkSync, lstatSync, mkdtempSync, chmodSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { rmSync, renameSync, symlinkSync, writeFileSync, unlinkSync, lstatSync, mkdtempSync, chmodSync, readdirSync, readlinkSync, linkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { crashPoint } from './crash-point.js';
 import { CloudseedError } from '../errors.js';
@@ -31,6 +31,12 @@ export interface StagedOutput {
   keepVm(vmName: string, store: string, fileNames: readonly string[]): void;
   /** A fleet-wide file, linked at the top of the output folder (manifest.json). */
   writeTop(file: OutputFile): void;
+  /**
+   * A fleet-wide folder, linked at the top of the output folder like manifest.json: `files`, and
+   * hard links to files of VMs already written, so that the folder holds regular files only (kustomize
+   * refuses a symlink that leads out of the folder) and an unchanged VM's file keeps its inode.
+   */
+  writeFolder(name: string, files: OutputFile[], vmFiles: { name: string; vmName: string; file: string }[]): void;
   /** A file of the generation's own that is not shown outside `.cloudseed/` (state.json). */
   writeState(file: OutputFile): void;
   /** Makes the staged generation the live one; returns notes on VM folders kept for the user's files. */
@@ -94,6 +100,19 @@ export function stageGeneration(output: OpenedOutput): StagedOutput {
     writeTop(file) {
       write(path.join(dir, file.name), file);
       topNames.push(file.name);
+    },
+    writeFolder(name, files, vmFiles) {
+      const folder = path.join(dir, name);
+      makeFolder(folder);
+      for (const file of files) write(path.join(folder, file.name), file);
+      for (const link of vmFiles) {
+        try {
+          linkSync(path.join(dir, link.vmName, link.file), path.join(folder, link.name));
+        } catch (cause) {
+          throw ioError(`cannot link VM ${link.vmName}'s ${link.file} into ${folder}`, cause);
+        }
+      }
+      topNames.push(name);
     },
     writeState(file) {
       write(path.join(dir, file.name), file);

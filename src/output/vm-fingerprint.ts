@@ -10,6 +10,8 @@ export interface FingerprintInputs {
   cloudseedVersion: string;
   sourceDateEpoch: number | null;
   renderOnly: boolean;
+  /** The platform the output is for, with what else of the build shapes every VM's files (a namespace). */
+  target: string;
   /** A digest of the template texts a VM with this templates folder renders with. */
   templateSet(templatesDir: string | null): string;
   /** Which versions of the programs packing this VM's seed runs (see toolIdentity); '' for none. */
@@ -20,6 +22,6 @@ export interface FingerprintInputs {
 const fingerprintFormat = 1;
 
 export function vmFingerprint(vm: VmPlan, inputs: FingerprintInputs): string {
-  const covered = [fingerprintFormat, inputs.cloudseedVersion, inputs.sourceDateEpoch, inputs.renderOnly, inputs.templateSet(vm.templatesDir), inputs.tools(vm), vm];
+  const covered = [fingerprintFormat, inputs.cloudseedVersion, inputs.sourceDateEpoch, inputs.renderOnly, inputs.target, inputs.templateSet(vm.templatesDir), inputs.tools(vm), vm];
   return createHash('sha256').update(JSON.stringify(covered)).digest('hex');
 }

@@ -180,5 +180,5 @@ export function planFleet(spec: FleetSpec, options: PlanOptions): FleetPlan {
   }));
   const allocations = recordAllocations(fleet, drafts, macs, addresses);
   const passwordCache = passwordCacheEntries(passwordHashes, options.saltSecret);
-  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations, passwordCache, host };
+  return { fleet, specFile: spec.source.file, outputDir: options.outputDir, vms, warnings, allocations, passwordCache, host, kubevirtNamespace: spec.input.kubevirt?.namespace ?? null };
 }

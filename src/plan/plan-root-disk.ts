@@ -24,6 +24,8 @@ export function planRootDisk(context: VmContext): RootDiskPlan {
   const fieldPath = ['domain', 'rootDisk'];
   const missing: RootDiskPlan = { path: '', format: 'qcow2', overlay: null };
   if (!rootDisk || (rootDisk.path === undefined && rootDisk.base === undefined)) {
+    // A VM only ever built for KubeVirt boots kubevirt.rootDisk, and nothing reads this one.
+    if (context.options.platform === 'kubevirt') return missing;
     context.report(fieldPath, 'every VM needs domain.rootDisk: `base` (an image each VM gets its own overlay over) or `path` (a disk this VM alone writes)');
     return missing;
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isValidHostname } from '../spec/formats.js';
 import { checkPasswordStorage, planChpasswd, planSsh, planUsers } from './plan-accounts.js';
 import { planDomain, planSeed } from './plan-domain.js';
+import { planKubevirt } from './plan-kubevirt.js';
 import { planNicDrafts, type NicDraft, type PoolPlan } from './plan-network.js';
 import type { VmPlan, WriteFilePlan } from './types.js';
 import type { VmContext } from './vm-context.js';
@@ -64,6 +65,7 @@ export function planVmDraft(context: VmContext, pools: Map<string, PoolPlan>): V
     seed: planSeed(context),
     connect: vm.connect ?? null,
     storagePool: vm.storagePool ?? 'default',
+    kubevirt: planKubevirt(context),
   };
   return { plan, nics: planNicDrafts(context, pools), context };
 }

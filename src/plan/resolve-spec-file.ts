@@ -12,6 +12,8 @@ import type { VmContext } from './vm-context.js';
 export function resolveSpecFile(context: VmContext, file: string, fieldPath: FieldPath, what: string): string {
   const { fileExists, isDirectory } = context.options.environment;
   const resolved = path.resolve(context.spec.baseDir, file);
+  // A KubeVirt build never opens it: its disks come from the cluster (kernelBoot is refused there).
+  if (context.options.platform === 'kubevirt') return resolved;
   if (isDirectory?.(resolved)) {
     context.report(fieldPath, `${what} ${resolved} is a folder; expected a file`);
   } else if (!fileExists(resolved)) {

@@ -124,6 +124,18 @@ export interface SeedPlan {
   hostPath: string;
 }
 
+export type KubevirtDiskSource =
+  | { kind: 'http'; url: string }
+  | { kind: 'registry'; url: string }
+  /** A PVC to clone; a null namespace is the fleet's. */
+  | { kind: 'pvc'; namespace: string | null; name: string };
+
+export interface KubevirtVmPlan {
+  runStrategy: 'Always' | 'RerunOnFailure' | 'Manual' | 'Halted' | 'Once';
+  /** The DataVolume the VM boots from, or null when the spec gives no source for it. */
+  rootDisk: { source: KubevirtDiskSource; sizeBytes: number | null; storageClass: string | null } | null;
+}
+
 export interface VmPlan {
   name: string;
   /** The fleet's name; the domain carries it so that `up` knows the domains cloudseed made. */
@@ -154,6 +166,8 @@ export interface VmPlan {
   storagePool: string;
   /** The fleet's host bridges and shims this VM's NICs use, which its qemu.sh creates when missing. */
   hostNetwork: VmHostNetwork;
+  /** What a build `--for kubevirt` reads; a libvirt build ignores it. */
+  kubevirt: KubevirtVmPlan;
 }
 
 export interface FleetPlan {
@@ -169,6 +183,8 @@ export interface FleetPlan {
   passwordCache: Record<string, string>;
   /** The spec's `host:` section and what the NICs need on their host (see host/). */
   host: HostNetworkPlan;
+  /** The spec's `kubevirt.namespace`, or null. */
+  kubevirtNamespace: string | null;
 }
 
 /** One VM's warning; the same message for many VMs is one line for people (see the CLI). */

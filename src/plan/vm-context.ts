@@ -24,6 +24,8 @@ export interface PlanOptions {
   saltSecret: string;
   /** Hashes computed ahead (see hashFleetPasswords), by passwordHashKey; any missing one is hashed here. */
   passwordHashes?: ReadonlyMap<string, string>;
+  /** What the build is for; a KubeVirt build needs no libvirt root disk. Default libvirt. */
+  platform?: 'libvirt' | 'kubevirt';
   /** The spec's lock as read (see readAllocationLockFile), whose MACs and addresses are kept; null: none. */
   allocationLock?: AllocationLock | null;
 }

@@ -47,16 +47,23 @@ export function renderDomainXml(vm: VmPlan): string {
   return xml;
 }
 
-export function renderVm(vm: VmPlan): SeedDocuments {
+/** What cloud-init reads, without the libvirt documents: all a KubeVirt build needs. */
+export type CloudInitDocuments = Pick<SeedDocuments, 'vmName' | 'instanceId' | 'userData' | 'metaData' | 'networkConfig'>;
+
+export function renderCloudInit(vm: VmPlan): CloudInitDocuments {
   const userDataTemplate = loadTemplate('user-data.hbs', vm.templatesDir);
   const userData = userDataTemplate.render(buildUserDataView(vm));
   checkCloudConfig(userData, userDataTemplate.file);
   const networkConfig = renderYaml(vm, `network-config.${vm.network.config}.hbs`, { vm });
   const instanceId = vm.pinnedInstanceId ?? deriveInstanceId(vm, userData, networkConfig);
   const metaData = renderYaml(vm, 'meta-data.hbs', { vm, instanceId });
+  return { vmName: vm.name, instanceId, userData, metaData, networkConfig };
+}
+
+export function renderVm(vm: VmPlan): SeedDocuments {
   const domainXml = renderDomainXml(vm);
   const qemuScript = loadTemplate('qemu.sh.hbs', vm.templatesDir).render({ vm, command: qemuCommand(vm) });
-  return { vmName: vm.name, instanceId, userData, metaData, networkConfig, domainXml, qemuScript };
+  return { ...renderCloudInit(vm), domainXml, qemuScript };
 }
 
 export function renderFleet(plan: FleetPlan): SeedDocuments[] {

@@ -261,3 +261,33 @@ export const interfaceAddressText = checked(
   (value) => parseIpv4Cidr(value) !== null,
   (value) => `${shown(value)} is not an IPv4 address with its prefix length such as 10.40.0.1/24`,
 );
+
+/** A Kubernetes object name that is also a DNS label (RFC 1123): what namespaces and VMs need. */
+const kubernetesLabelNamePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function isKubernetesLabelName(text: string): boolean {
+  return kubernetesLabelNamePattern.test(text);
+}
+
+export const kubernetesNameText = checked(
+  isKubernetesLabelName,
+  (value) => `${shown(value)} is not a Kubernetes name: expected at most 63 lower-case letters, digits and inner hyphens (RFC 1123)`,
+);
+
+/** Where CDI downloads a root disk image from: an http(s) URL, one field of the DataVolume. */
+export const httpUrlText = checked(
+  (value) => /^https?:\/\/[^\s/]+(\/\S*)?$/.test(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not an http(s) URL such as https://images.example/debian-12.qcow2`,
+);
+
+/** A container disk image CDI imports: docker://registry/repository[:tag|@digest]. */
+export const registryImageText = checked(
+  (value) => /^(docker|oci-archive):\/\/[^\s]+$/.test(value) && !hasControlCharacter(value),
+  (value) => `${shown(value)} is not a registry image URL such as docker://quay.io/containerdisks/debian:12`,
+);
+
+/** A PVC to clone, `name` (in the fleet's namespace) or `namespace/name`. */
+export const pvcReferenceText = checked(
+  (value) => value.split('/').length <= 2 && value.split('/').every(isKubernetesLabelName),
+  (value) => `${shown(value)} is not a PersistentVolumeClaim: expected name or namespace/name, each a Kubernetes name (RFC 1123)`,
+);

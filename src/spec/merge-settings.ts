@@ -10,7 +10,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * over a base (`base`, with its `size`), so a VM that picks one drops what its defaults said of the other.
  */
 const alternativesByMap: Record<string, Record<string, string[]>> = {
-  rootDisk: { path: ['base', 'size'], base: ['path'] },
+  // Also `kubevirt.rootDisk`, whose sources are alternatives the same way.
+  rootDisk: { path: ['base', 'size'], base: ['path'], http: ['registry', 'pvc'], registry: ['http', 'pvc'], pvc: ['http', 'registry'] },
 };
 
 /** `override` over `base`. What the override does not touch stays shared with `base`, not copied. */

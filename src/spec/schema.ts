@@ -6,6 +6,7 @@ import {
   hostInterfaceNameText, hostnameText, instanceIdText, interfaceAddressText, ipRangeText, ipv4CidrText, ipv4Text, kernelCommandLineText,
   libvirtNetworkNameText, machineTypeText, macText, nicAddressText, nicModelText, passwordText, routeTargetText,
   shellPathText, specFilePathText, specFolderPathText, sudoRuleText, userNameText, vmEntryNameText, vmNameText,
+  httpUrlText, kubernetesNameText, pvcReferenceText, registryImageText,
 } from './formats.js';
 
 const text = z.string().min(1);
@@ -171,6 +172,29 @@ export const seedSchema = z.strictObject({
   hostPath: hostFilePathText.optional(),
 });
 
+/** KubeVirt's run strategies (kubevirt.io/v1 VirtualMachineSpec.runStrategy). */
+export const kubevirtRunStrategies = ['Always', 'RerunOnFailure', 'Manual', 'Halted', 'Once'] as const;
+
+/**
+ * The root disk of a VM built `--for kubevirt`: a CDI DataVolume imported from one source (an image URL,
+ * a registry image, or a clone of a PVC), since the libvirt host's base image is not on the cluster.
+ */
+export const kubevirtRootDiskSchema = z.strictObject({
+  http: httpUrlText.optional(),
+  registry: registryImageText.optional(),
+  pvc: pvcReferenceText.optional(),
+  /** Default: `domain.rootDisk.size`. */
+  size: diskSizeText.optional(),
+  storageClass: kubernetesNameText.optional(),
+});
+
+/** What only a KubeVirt build reads; a libvirt build ignores it, so one spec serves both. */
+export const kubevirtVmSchema = z.strictObject({
+  rootDisk: kubevirtRootDiskSchema.optional(),
+  /** Default `Always`. */
+  runStrategy: z.enum(kubevirtRunStrategies).optional(),
+});
+
 export const vmSettingsSchema = z.strictObject({
   hostname: hostnameText.optional(),
   fqdn: domainNameText.optional(),
@@ -197,6 +221,7 @@ export const vmSettingsSchema = z.strictObject({
   network: networkSchema.optional(),
   domain: domainSchema.optional(),
   seed: seedSchema.optional(),
+  kubevirt: kubevirtVmSchema.optional(),
 });
 
 export const vmSpecSchema = z.strictObject({ name: vmNameText, ...vmSettingsSchema.shape });
@@ -262,6 +287,8 @@ export const fleetSpecSchema = z.strictObject({
   pools: z.record(text, poolSchema).optional(),
   /** Bridges, macvlan shims and libvirt networks the fleet's NICs need on their host. */
   host: hostNetworkSchema.optional(),
+  /** The fleet's namespace for `build --for kubevirt` (`--namespace` overrides it). */
+  kubevirt: z.strictObject({ namespace: kubernetesNameText.optional() }).optional(),
   defaults: vmSettingsSchema.optional(),
   vms: z.array(vmEntrySchema).min(1, 'at least one VM'),
 });
@@ -278,6 +305,7 @@ export type NicSpec = z.infer<typeof nicSchema>;
 export type HostLinkSpec = z.infer<typeof hostLinkSchema>;
 export type PoolSpec = z.infer<typeof poolSchema>;
 export type HostNetworkSpec = z.infer<typeof hostNetworkSchema>;
+export type KubevirtVmSpec = z.infer<typeof kubevirtVmSchema>;
 export type WriteFileSpec = z.infer<typeof writeFileSchema>;
 export type DnsSpec = z.infer<typeof dnsSchema>;
 export type RouteSpec = z.infer<typeof routeSchema>;
