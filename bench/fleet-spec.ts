@@ -17,6 +17,9 @@ export interface FleetSpecOptions {
   packer?: 'native' | 'genisoimage';
 }
 
+/** What a build --for kubevirt also needs: where CDI imports each VM's root disk from. */
+const kubevirtDefaults = { rootDisk: { http: 'https://images.bench.internal/base.qcow2', size: '20G' } };
+
 export function fleetSpecText(size: number, { passwords, packer = 'native' }: FleetSpecOptions): string {
   const name = (index: number) => `vm-${String(index + 1).padStart(4, '0')}`;
   const vms = Array.from({ length: size }, (_, index) =>
@@ -37,6 +40,7 @@ export function fleetSpecText(size: number, { passwords, packer = 'native' }: Fl
       network: { config: 'v2', nics: [{ device: 'eth0', pool: 'lan', host: { type: 'bridge', bridge: 'br0' } }] },
       domain: { type: 'kvm', memory: 2048, vcpus: 2, rootDisk: { base: '/var/lib/libvirt/images/base.qcow2' } },
       seed: { packer },
+      kubevirt: kubevirtDefaults,
     },
     vms,
   });
