@@ -3,22 +3,14 @@
 // a kustomization), through the CLI, medians of three, against the cloud-localds loop over the same
 // documents: the KubeVirt build must be in the libvirt build's speed class.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fleetSpecText } from './fleet-spec.js';
 import { repoDir } from './library.js';
-import { measureCommand, medianOf, settle } from './measure.js';
+import { fleetBenchOptions, measureCommand, medianOf, settle } from './measure.js';
 import { loopCloudLocalds, renderDocuments } from './methods.js';
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: tmpdir() },
-    /** Packs 100 VMs with cloud-localds and scales its time up to 1000. */
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
+const values = fleetBenchOptions();
 const workRoot = await mkdtemp(path.join(values.dir, 'kubevirt-bench-'));
 const cli = path.join(repoDir, 'dist', 'cli', 'main.js');
 const spec = path.join(workRoot, 'fleet.yaml');

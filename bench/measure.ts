@@ -4,9 +4,24 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 
 const gnuTime = '/usr/bin/time';
+
+/** The options the fleet benchmarks share: where to work, `--quick`, and where to write the results. */
+export function fleetBenchOptions(): { dir: string; quick: boolean; out?: string } {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: tmpdir() },
+      /** Packs 100 VMs with cloud-localds and scales its time up to 1000. */
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  return values;
+}
 
 export interface CommandMeasurement {
   wallMs: number;

@@ -5,24 +5,16 @@
 // The floors beside them: Node's start, and the least any rebuild does: start, load, read and plan the
 // spec (the CLI killed at its `planned` crash point).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { fleetSpecText, patternFleetSpecText, type PasswordMode } from './fleet-spec.js';
 import { repoDir } from './library.js';
-import { measureCommand, medianOf, settle } from './measure.js';
+import { fleetBenchOptions, measureCommand, medianOf, settle } from './measure.js';
 import { loopCloudLocalds, renderDocuments } from './methods.js';
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: tmpdir() },
-    /** Packs 100 VMs with cloud-localds and scales its time up to 1000. */
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
+const values = fleetBenchOptions();
 const workRoot = await mkdtemp(path.join(values.dir, 'rebuild-bench-'));
 const cli = path.join(repoDir, 'dist', 'cli', 'main.js');
 
