@@ -51,6 +51,9 @@ export function kustomizationManifest(plan: Pick<FleetPlan, 'fleet'>, options: {
     `# The KubeVirt fleet ${plan.fleet}, written by cloudseed build --for kubevirt. Apply with`,
     '#   kubectl apply -k DIR',
     `# and find it again with kubectl get vm -l ${fleetLabel}=${plan.fleet}. Edit the spec, not these files.`,
+    '# KubeVirt writes each VM\'s meta-data itself, with its firmware UUID as instance-id: cloud-init runs',
+    '# its once-per-instance modules at the first boot only, so changed user-data reaches a VM that has',
+    '# booted when the VM is made anew (kubectl delete vm NAME, then apply again).',
   ];
   const body = manifestYaml([{
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
