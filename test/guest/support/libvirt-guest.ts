@@ -16,8 +16,22 @@ export interface Libvirtd {
   stop(): Promise<void>;
 }
 
+/**
+ * Long enough for libvirt's first calls, which probe QEMU: where /dev/kvm opens but a KVM guest hangs,
+ * one `virsh define` took 80 s, and a 60 s limit failed the boot that would then have run under TCG.
+ */
+const virshTimeoutMs = 300_000;
+/** A call slower than this is said, so that a slow machine is told from a stuck one. */
+const virshSlowMs = 30_000;
+
 export async function virsh(...args: string[]): Promise<string> {
-  const result = await execa('virsh', ['-c', libvirtUri, ...args], { reject: false, all: true, timeout: 60_000 });
+  const started = Date.now();
+  const result = await execa('virsh', ['-c', libvirtUri, ...args], { reject: false, all: true, timeout: virshTimeoutMs });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (Date.now() - started > virshSlowMs) {
+    console.warn(`[libvirt] virsh ${args[0]} took ${seconds} s: libvirt probes QEMU on its first calls, which is slow where /dev/kvm opens but KVM cannot run a guest`);
+  }
+  if (result.timedOut) throw new Error(`virsh ${args.join(' ')} did not answer within ${virshTimeoutMs / 1000} s`);
   if (result.exitCode !== 0) throw new Error(`virsh ${args.join(' ')} failed (exit ${result.exitCode}): ${(result.all ?? '').trim()}`);
   return result.stdout;
 }
