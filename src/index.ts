@@ -7,3 +7,4 @@ export * from './render/index.js';
 export * from './pack/index.js';
 export * from './output/index.js';
 export * from './inspect/index.js';
+export * from './kubevirt/index.js';

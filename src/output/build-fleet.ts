@@ -11,7 +11,7 @@ import { seedPrograms, toolIdentity } from '../pack/index.js';
 import { checkDomainValues, forgetCompiledTemplates, renderFleet, renderVm, templateSetHash, type SeedDocuments } from '../render/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
 import type { FleetSpec } from '../spec/index.js';
-import { planSpecFile, type PlanningOptions } from './plan-spec-file.js';
+import { planSpecFile, type Platform, type PlanningOptions } from './plan-spec-file.js';
 import { builtVm, packVm, vmFiles, type VmBuildOptions } from './build-vm.js';
 import type { OutputFile } from './stage-generation.js';
 import { buildManifest, sha256, vmRecord, type BuiltVm, type RemovedVm, type VmRecord } from './manifest.js';
@@ -27,8 +27,6 @@ import { checkKubevirtFleet, kubevirtFleetFiles, kubevirtVmFiles, kubevirtVmPlan
 import { kubevirtFolderName } from './output-layout.js';
 import { originOf } from '../plan/merge-defaults.js';
 
-export type Platform = 'libvirt' | 'kubevirt';
-export const platforms: readonly Platform[] = ['libvirt', 'kubevirt'];
 
 /** Where a build is, for a progress line: `done` of `total` VMs through `stage`. */
 export interface BuildProgress {

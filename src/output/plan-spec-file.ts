@@ -22,6 +22,9 @@ import {
 } from '../plan/index.js';
 import { parseSpec, readSpecText, salvageSpec, type FleetSpec } from '../spec/index.js';
 
+/** What a build's output is for: libvirt hosts (the default), or KubeVirt manifests. */
+export type Platform = 'libvirt' | 'kubevirt';
+
 export interface PlanningOptions {
   outputDir: string;
   /** Keys password salts; default: CLOUDSEED_SALT_SECRET, else this machine's secret (see loadSaltSecret). */
@@ -29,8 +32,7 @@ export interface PlanningOptions {
   environment?: PlanEnvironment;
   /** Fail (SPEC_INVALID) rather than plan anything the allocation lock does not already record: for CI. */
   frozen?: boolean;
-  /** What the output is for: libvirt (default) or KubeVirt manifests. */
-  platform?: 'libvirt' | 'kubevirt';
+  platform?: Platform;
   /** Password hashes a previous build remembered; those are not hashed again. */
   passwordCache?: PasswordCache;
 }
