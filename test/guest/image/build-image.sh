@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# The guest image the boot tests use: Debian 12 from the Debian archive this machine's apt already
-# uses (no cloud image download), with Debian's cloud kernel, cloud-init, openssh-server, netplan +
-# systemd-networkd + systemd-resolved as Debian's cloud images have them, and the report unit
+# A guest image the boot tests use: Debian 12, or the SUITE given, from the Debian archive this
+# machine's apt already uses (no cloud image download), with Debian's cloud kernel, cloud-init,
+# openssh-server, netplan + systemd-networkd + systemd-resolved as Debian's cloud images have them
+# (bullseye's systemd holds resolved), and the report unit
 # (customize-rootfs.sh). Nothing is mounted: mmdebstrap fills a folder, `mkfs.ext4 -d` turns it into
 # the root disk, and the kernel and initrd are booted directly. Needs root (mmdebstrap --mode=root).
 #
-#   build-image.sh OUTPUT_DIR
+#   build-image.sh OUTPUT_DIR [SUITE]
+#
+# SUITE: bookworm (cloud-init 22.4; the default), bullseye (20.4: older than chpasswd.users, like
+# CentOS 7's 18.5) or trixie (the newest cloud-init in the archive).
 #
 # writes OUTPUT_DIR/{root.qcow2,vmlinuz,initrd.img,packages.txt,build.json}. OUTPUT_DIR must not exist;
 # it appears only when complete. CLOUDSEED_GUEST_MIRROR overrides the Debian mirror (a URI). Every file
 # in this folder is part of the recipe: the tests rebuild the image when any of them changes.
 set -euo pipefail
 
-out=${1:?usage: build-image.sh OUTPUT_DIR}
+out=${1:?usage: build-image.sh OUTPUT_DIR [SUITE]}
+suite=${2:-bookworm}
 here=$(cd "$(dirname "$0")" && pwd)
-suite=bookworm
 label=cloudseed-root
 packages=(
   linux-image-cloud-amd64 systemd-sysv udev dbus
   cloud-init openssh-server sudo locales
-  netplan.io systemd-resolved iproute2 e2fsprogs
+  netplan.io iproute2 e2fsprogs
 )
+case $suite in
+  bullseye) ;; # systemd-resolved is still part of systemd there
+  bookworm | trixie) packages+=(systemd-resolved) ;;
+  *) echo "build-image: unknown suite $suite (expected bullseye, bookworm or trixie)" >&2; exit 2 ;;
+esac
 
 # The Debian mirror and security mirror named in this machine's apt sources (one-line .list or
 # deb822 .sources), so the build uses whatever archive or proxy the machine is set up for.
@@ -36,7 +45,9 @@ mirror=${CLOUDSEED_GUEST_MIRROR:-$(debian_uris | grep -E '/debian$' | head -n1 |
 mirror=${mirror:-http://deb.debian.org/debian}
 security=$(debian_uris | grep -E '/debian-security$' | head -n1 || true)
 sources=("deb $mirror $suite main" "deb $mirror $suite-updates main")
-[[ -n $security ]] && sources+=("deb $security $suite-security main")
+# bullseye's security suite (LTS) lists packages the archive here no longer serves (404), and the tests
+# need none of its fixes.
+[[ -n $security && $suite != bullseye ]] && sources+=("deb $security $suite-security main")
 
 # CLOUDSEED_GUEST_APT_CACHE: a folder that keeps the downloaded packages between builds, so a changed
 # recipe rebuilds without downloading everything again.

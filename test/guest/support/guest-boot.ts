@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import { buildFleet, type BuiltVm } from '../../../src/index.js';
 import type { Accelerator } from './accelerator.js';
 import { bootUntilReport, type BootResult } from './boot-runner.js';
-import type { GuestImage } from './guest-image.js';
+import type { GuestImage, GuestSuite } from './guest-image.js';
 import { startLibvirtGuest } from './libvirt-guest.js';
 import { guestKernelCmdline, startQemuGuest, startScriptGuest } from './qemu-guest.js';
 import { createRootOverlay } from './root-overlay.js';
@@ -25,6 +25,13 @@ export interface GuestBoot {
   runner: 'qemu' | 'qemu-script' | 'libvirt';
   /** Files the spec's runcmd writes, and what they must hold. */
   runcmdWrites: Record<string, RegExp>;
+  /** The guest image's Debian suite, and so its cloud-init; default bookworm. */
+  suite?: GuestSuite;
+}
+
+/** The boot's name in test titles and CLOUDSEED_GUEST_ONLY: its fixture, and a suite other than bookworm. */
+export function bootName(boot: GuestBoot): string {
+  return boot.suite === undefined || boot.suite === 'bookworm' ? boot.fixture : `${boot.fixture}@${boot.suite}`;
 }
 
 export interface BootContext {
