@@ -4,6 +4,7 @@ import { CloudseedError } from '../errors.js';
 import type { FleetPlan, VmPlan } from '../plan/types.js';
 import { renderCloudInit, type CloudInitDocuments } from '../render/index.js';
 import type { OutputFile } from '../output/stage-generation.js';
+import { seedFilesOf } from '../output/build-vm.js';
 import { kubevirtVmPlan } from './check-kubevirt.js';
 import { kustomizationFileName, kustomizationManifest, networksFileName, networksManifest } from './fleet-manifests.js';
 import { vmManifests } from './vm-manifests.js';
@@ -33,13 +34,12 @@ export function kubevirtVmFiles(vm: VmPlan, namespace: string | null, where: () 
       hint: 'move large files out of writeFiles: fetch them at boot, or put them in the image',
     });
   }
-  const encode = (text: string) => new TextEncoder().encode(text);
+  // The seed's files with the seed's modes, less meta-data, which KubeVirt writes itself.
+  const cloudInitFiles = seedFilesOf(documents).filter((file) => file.path !== 'meta-data');
   return {
     documents,
     files: [
-      // 0600 like the libvirt user-data: both hold password hashes.
-      { name: 'user-data', bytes: encode(documents.userData), mode: 0o600 },
-      { name: 'network-config', bytes: encode(documents.networkConfig), mode: 0o644 },
+      ...cloudInitFiles.map((file) => ({ name: file.path, bytes: file.bytes, mode: file.mode })),
       { name: vmManifestName, bytes: manifests.text, mode: manifests.secretDataBytes > 0 ? 0o600 : 0o644 },
     ],
   };

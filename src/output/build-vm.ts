@@ -23,7 +23,7 @@ export interface RenderedVm {
 }
 
 /** The files of a seed volume; user-data holds password hashes, so it is 0600 like the image. */
-export function seedFilesOf(documents: SeedDocuments): SeedFile[] {
+export function seedFilesOf(documents: Pick<SeedDocuments, 'userData' | 'metaData' | 'networkConfig'>): SeedFile[] {
   const encode = (text: string) => new TextEncoder().encode(text);
   return [
     { path: 'user-data', bytes: encode(documents.userData), mode: 0o600 },
