@@ -6,7 +6,8 @@ import { lstat, mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudseedError } from '../errors.js';
 import { planExtraction, type PlannedFile, type SkippedEntry } from './extract-plan.js';
-import type { ImageEntry, ImageVolume } from './image-volume.js';
+import type { ImageEntry } from '../formats/index.js';
+import type { ImageVolume } from './image-volume.js';
 
 export type { SkippedEntry } from './extract-plan.js';
 

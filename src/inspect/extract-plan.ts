@@ -3,7 +3,7 @@
 // files may land on one path (not even differing only in case, which would collide on macOS or vfat),
 // and links and device files are never created: they are skipped, and listed so the user knows.
 import { CloudseedError } from '../errors.js';
-import type { EntryType, ImageEntry } from './image-volume.js';
+import type { EntryType, ImageEntry } from '../formats/index.js';
 
 export interface PlannedFile {
   entry: ImageEntry;

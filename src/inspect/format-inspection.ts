@@ -1,7 +1,8 @@
 // What `cloudseed inspect` prints: one summary line (format, features, label, size) and one line per
 // entry with its size and mode, or the same as JSON for scripts. Names and labels come from the image, so
 // the listing escapes control and bidi characters; the JSON keeps them exact (as \u escapes).
-import type { ImageEntry, ImageVolume } from './image-volume.js';
+import type { ImageEntry } from '../formats/index.js';
+import type { ImageVolume } from './image-volume.js';
 import type { ImageInspection } from './inspect-image.js';
 import { printable } from '../printable-text.js';
 

@@ -1,11 +1,7 @@
-// How the readers report an image they cannot read: SPEC_INVALID (bad input, exit 2) saying what was
-// expected. The readers never see a file name; the I/O wrapper adds the image's path as the location.
+// What inspect does with the readers' SPEC_INVALID errors (formats/invalid-image.ts): name the image
+// file as their location, and escape what a hostile image put in them before a person reads it.
 import { CloudseedError } from '../errors.js';
 import { printable } from '../printable-text.js';
-
-export function invalidImage(message: string, hint?: string): CloudseedError {
-  return new CloudseedError('SPEC_INVALID', message, hint === undefined ? {} : { hint });
-}
 
 /** The same error with `imagePath` as its location, so the message names the file; others pass through. */
 export function locateImageError(error: unknown, imagePath: string): unknown {

@@ -7,10 +7,9 @@ import { concatBytes } from '../concat-bytes.js';
 import { CloudseedError } from '../errors.js';
 import { runTool } from '../pack/run-tool.js';
 import { readImage, withTemporaryDirectory } from '../pack/staging.js';
-import { detectImageFormat } from './detect-image-format.js';
-import { invalidImage, locateImageError } from './image-errors.js';
+import { detectImageFormat, invalidImage, readQcow2Header } from '../formats/index.js';
+import { locateImageError } from './image-errors.js';
 import type { ImageVolume } from './image-volume.js';
-import { readQcow2Header } from './qcow2-header.js';
 import { readImageVolume } from './read-image.js';
 
 export interface InspectOptions {

@@ -1,11 +1,8 @@
 // One entry point for image bytes: detect the format and hand the bytes to its reader. qcow2 needs
 // qemu-img to become raw first, which is I/O, so it is refused here and done by `inspectImage`.
-import { requireImageFormat } from './detect-image-format.js';
-import { readFat } from './fat/read-fat.js';
-import { invalidImage } from './image-errors.js';
+import { invalidImage, readFat, readIso9660, requireImageFormat } from '../formats/index.js';
 import type { ImageVolume } from './image-volume.js';
-import { readIso9660 } from './iso9660/read-iso9660.js';
-import { readTar } from './tar/read-tar.js';
+import { readTar } from './read-tar.js';
 
 /** Pure: a raw ISO 9660 or FAT volume or a tar archive in, its structure out. */
 export async function readImageVolume(bytes: Uint8Array): Promise<ImageVolume> {

@@ -1,10 +1,10 @@
-// The pack stage: seed files in, a seed disk image out. A packer (an external tool) writes the raw
-// filesystem; qcow2 is converted from that in one place.
+// The pack stage: seed files in, a seed disk image out. A packer (the native writers of formats/, or an
+// external tool) writes the raw filesystem; qcow2 is converted from that in one place.
 import { convertDiskFormat } from './disk-format.js';
 import { listPackers, selectPacker } from './packer-registry.js';
 import type { ToolProgram } from './tool-programs.js';
 import type { PackerChoice, PackerName, PackOptions, SeedFile, SeedFormat, TarLayout } from './seed-file.js';
-import { writeSeedTar } from './tar/index.js';
+import { writeSeedTar } from './seed-tar.js';
 import { nativeTimestamp } from './native-packer.js';
 
 export type {
@@ -18,9 +18,8 @@ export type {
   SeedFormat,
   TarLayout,
 } from './seed-file.js';
-export { writeFat } from './fat/index.js';
-export { writeIso9660 } from './iso9660/index.js';
-export { writeSeedTar } from './tar/index.js';
+export { writeFat, writeIso9660 } from '../formats/index.js';
+export { writeSeedTar } from './seed-tar.js';
 export { listPackers, selectPacker } from './packer-registry.js';
 export { toolIdentity } from './run-tool.js';
 

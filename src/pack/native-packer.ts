@@ -1,7 +1,6 @@
 // cloudseed's own writers as a packer: ISO9660 with Joliet and Rock Ridge, and FAT. No external
 // program, so it is always available, byte-reproducible with SOURCE_DATE_EPOCH, and small.
-import { writeFat } from './fat/index.js';
-import { writeIso9660 } from './iso9660/index.js';
+import { writeFat, writeIso9660 } from '../formats/index.js';
 import type { PackOptions, Packer, SeedFile } from './seed-file.js';
 
 /** The stamp for every timestamp in a native image. */

@@ -1,19 +1,21 @@
 // The seam between rendering and packing: a seed file is a name, its bytes and a mode. Every packer
 // takes a list of them plus a label and options, and knows nothing about cloud-init.
+import type { ImageFile } from '../formats/index.js';
 import type { ToolProgram } from './tool-programs.js';
 
-export interface SeedFile {
-  /** File name at the root of the seed volume, e.g. `user-data`. */
-  path: string;
-  bytes: Uint8Array;
-  /** Unix permission bits, e.g. 0o600 for files that hold password hashes. */
-  mode: number;
-}
+/** A seed file is what the format writers take: a name at the volume's root, its bytes and its mode. */
+export type SeedFile = ImageFile;
 
 export type SeedFilesystem = 'iso9660' | 'vfat';
 export type DiskFormat = 'raw' | 'qcow2';
 /** The tar forms replace the filesystem image altogether, as cloud-localds's `-d tar…` do. */
 export type TarLayout = 'tar' | 'tar-seed-local' | 'tar-seed-net';
+/** Where each tar form puts the seed files: the top, or the folders NoCloud reads on the root filesystem. */
+export const tarSeedFolders: Readonly<Record<TarLayout, string | null>> = {
+  tar: null,
+  'tar-seed-local': 'var/lib/cloud/seed/nocloud',
+  'tar-seed-net': 'var/lib/cloud/seed/nocloud-net',
+};
 export type SeedFormat = DiskFormat | TarLayout;
 export type PackerName = 'native' | 'cloud-localds' | 'genisoimage' | 'mkisofs' | 'xorriso' | 'mtools';
 export type PackerChoice = PackerName | 'auto';

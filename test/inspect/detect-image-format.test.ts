@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../src/errors.js';
 import { detectImageFormat, readImageVolume, requireImageFormat } from '../../src/inspect/index.js';
-import { writeFat } from '../../src/pack/fat/index.js';
-import { writeSeedTar } from '../../src/pack/tar/index.js';
+import { writeFat } from '../../src/formats/fat/index.js';
+import { writeSeedTar } from '../../src/pack/seed-tar.js';
 import { seedFiles, stagedTime } from './support/seed-images.js';
 
 function withAscii(size: number, offset: number, text: string): Uint8Array {

@@ -4,7 +4,7 @@ import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../src/errors.js';
 import { runInspect, type InspectOutput } from '../../src/inspect/index.js';
-import { writeSeedTar } from '../../src/pack/tar/index.js';
+import { writeSeedTar } from '../../src/pack/seed-tar.js';
 import { missingTools } from '../support/tools.js';
 import { expectSameBytes, genisoimage, mkfsVfat, seedFiles, stagedTime, textFile, withWorkDirectory, xorriso } from './support/seed-images.js';
 

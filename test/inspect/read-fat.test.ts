@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../src/errors.js';
 import { readFat, type FatVolume } from '../../src/inspect/index.js';
-import { writeFat } from '../../src/pack/fat/index.js';
+import { writeFat } from '../../src/formats/fat/index.js';
 import type { SeedFile } from '../../src/pack/seed-file.js';
 import { missingTools } from '../support/tools.js';
 import { setFatEntry, fatGeometry, rootDirectoryOffset } from './support/fat-patches.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
 import { CloudseedError } from '../../src/errors.js';
 import { readTar } from '../../src/inspect/index.js';
-import { writeSeedTar } from '../../src/pack/tar/index.js';
+import { writeSeedTar } from '../../src/pack/seed-tar.js';
 import type { SeedFile } from '../../src/pack/seed-file.js';
 import { missingTools } from '../support/tools.js';
 import { cloudLocalds, expectHolds, makeImage, run, seedFiles, stagedTime, textFile } from './support/seed-images.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planGeometry, type FatGeometry } from '../../../src/pack/fat/index.js';
+import { planGeometry, type FatGeometry } from '../../../src/formats/fat/index.js';
 
 /** The spec's FAT type determination, computed from the BPB fields alone. */
 function countOfClusters(geometry: FatGeometry): number {

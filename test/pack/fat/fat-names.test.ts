@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloudseedError } from '../../../src/errors.js';
-import { writeFat } from '../../../src/pack/fat/index.js';
+import { writeFat } from '../../../src/formats/fat/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { textFile } from './support/fat-seed-files.js';
 

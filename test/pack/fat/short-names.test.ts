@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeDirectoryRecord, shortNameChecksum } from '../../../src/pack/fat/directory-entries.js';
-import { fatStamp } from '../../../src/pack/fat/fat-time.js';
-import { assignShortNames, displayShortName } from '../../../src/pack/fat/short-names.js';
+import { encodeDirectoryRecord } from '../../../src/formats/fat/writer/directory-entries.js';
+import { shortNameChecksum } from '../../../src/formats/fat/fat-layout.js';
+import { fatStamp } from '../../../src/formats/fat/fat-time.js';
+import { assignShortNames, displayShortName } from '../../../src/formats/fat/writer/short-names.js';
 
 const aliases = (...names: string[]): string[] => assignShortNames(names).map(displayShortName);
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeFat } from '../../../src/pack/fat/index.js';
+import { writeFat } from '../../../src/formats/fat/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { missingTools } from '../../support/tools.js';
 import { firstDifference, fsckComplaints, withTemporaryDirectory } from './support/fat-readers.js';

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { writeFat } from '../../../src/pack/fat/index.js';
+import { writeFat } from '../../../src/formats/fat/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { hasTool, missingTools } from '../../support/tools.js';
 import {

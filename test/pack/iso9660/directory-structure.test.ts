@@ -4,7 +4,7 @@
 // Use area is a run of well-formed SUSP entries (version 1, length at least 4) with at most one zero byte
 // of padding — stray bytes there are what isoinfo reports as "BAD RRVERSION" in go-diskfs images.
 import { describe, expect, it } from 'vitest';
-import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
+import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { sampleSeedFiles, seedFile } from '../support/sample-seed-files.js';
 

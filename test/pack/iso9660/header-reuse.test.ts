@@ -3,8 +3,8 @@
 // file set, whatever the files hold and whichever came first.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
-import { writeIso9660Afresh, type Iso9660Options } from '../../../src/pack/iso9660/write-iso9660.js';
+import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
+import { writeIso9660Afresh, type Iso9660Options } from '../../../src/formats/iso9660/writer/write-iso9660.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { randomSeed, toSeedFiles } from './random-seeds.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
+import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
 import { missingTools } from '../../support/tools.js';
 import { isoinfoBatchScript, pycdlibPython, readWithPycdlib, sha256 } from './iso-readers.js';
 import { checkCase, type WrittenCase } from './read-back-checks.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
+import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { hasTool, missingTools } from '../../support/tools.js';
 import { expectSameBytes, withImageFile } from '../support/image-readers.js';

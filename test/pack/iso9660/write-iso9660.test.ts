@@ -1,7 +1,7 @@
 // The writer's contract without external readers: what it refuses, that it is reproducible, and that it
 // adds no padding the format does not need. Read-back by real tools is in read-back.test.ts.
 import { describe, expect, it } from 'vitest';
-import { writeIso9660 } from '../../../src/pack/iso9660/index.js';
+import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
 import { largeUserData, sampleSeedFiles, seedFile } from '../support/sample-seed-files.js';
 import { changesOutsideTimes } from './recorded-times.js';
 import { errorThrownBy } from '../../support/cloudseed-errors.js';
