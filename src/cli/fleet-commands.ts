@@ -9,6 +9,8 @@ import type { HostAction } from '../host/index.js';
 import type { VmDownReport, VmStatus, VmUpReport } from '../libvirt/index.js';
 import type { FleetPlan } from '../plan/types.js';
 import { printable } from '../printable-text.js';
+import { optionNames } from './command-help.js';
+import { optionProblem } from './option-problems.js';
 import { countOf } from './vm-count-text.js';
 import { fleetWarningLines } from './warning-lines.js';
 
@@ -38,7 +40,7 @@ const allowed: Record<FleetCommand, string[]> = {
 };
 
 function usageError(message: string, command: FleetCommand): CloudseedError {
-  return new CloudseedError('USAGE', message, { hint: `cloudseed ${command} SPEC|OUT [vm…] — see cloudseed --help` });
+  return new CloudseedError('USAGE', message, { hint: `cloudseed ${command} SPEC|OUT [vm…] — see cloudseed ${command} --help` });
 }
 
 function seconds(text: string | undefined, fallback: number, command: FleetCommand): number {
@@ -114,7 +116,7 @@ export async function runFleetCommand(command: FleetCommand, argv: string[]): Pr
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (cause) {
-    throw usageError((cause as Error).message, command);
+    throw optionProblem(cause, { command, options: optionNames(command) });
   }
   const { values, positionals } = parsed;
   for (const name of Object.keys(values)) {

@@ -9,6 +9,8 @@ import { CloudseedError } from '../errors.js';
 import { printableError } from '../inspect/image-errors.js';
 import { packSeed, type PackerChoice, type SeedFile, type SeedFilesystem, type SeedFormat } from '../pack/index.js';
 import { sourceDateEpochFromEnv } from '../pack/source-date.js';
+import { optionNamesIn } from './command-help.js';
+import { optionProblem } from './option-problems.js';
 
 export const localdsUsage = `Usage: cloudseed localds [options] output user-data [meta-data]
 
@@ -119,7 +121,7 @@ function parseLocaldsFlags(argv: string[]) {
   try {
     return parseFlags(argv);
   } catch (cause) {
-    throw new CloudseedError('USAGE', (cause as Error).message, { hint: 'cloudseed localds --help', cause });
+    throw optionProblem(cause, { command: 'localds', options: optionNamesIn(localdsUsage) });
   }
 }
 

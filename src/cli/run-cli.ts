@@ -6,6 +6,8 @@ import { printable } from '../printable-text.js';
 import { parseInvocation, type Invocation } from './parse-invocation.js';
 import { createRunOutput, type RunOutput } from './run-output.js';
 import { builtVmLines, buildSummary, checkedVmLines, validateSummary } from './run-summary.js';
+import { findCommandHelp, formatCommandHelp, optionNamesIn } from './command-help.js';
+import { optionProblem } from './option-problems.js';
 import { usage } from './usage.js';
 
 const isFleetCommand = (command: string): command is 'up' | 'down' | 'destroy' | 'status' => ['up', 'down', 'destroy', 'status'].includes(command);
@@ -61,12 +63,46 @@ async function build(invocation: Invocation, output: RunOutput): Promise<void> {
   output.summary(buildSummary(result, { verb, outputDir: invocation.outputDir, elapsedMs: output.elapsedMs() }), () => builtVmLines(result, verb));
 }
 
+/** The global usage, or one command's help; localds and inspect keep their flag lists beside their parsers. */
+async function printHelp(topic: string | undefined): Promise<void> {
+  const entry = topic === undefined ? undefined : findCommandHelp(topic);
+  if (entry === undefined) return console.log(usage);
+  const ownUsage = topic === 'localds' ? (await import('./localds.js')).localdsUsage : topic === 'inspect' ? (await import('../inspect/index.js')).inspectUsage : undefined;
+  console.log(formatCommandHelp(entry, ownUsage));
+}
+
+/** The parseArgs error under a USAGE error, through the wrappers that made it printable. */
+function parseArgsCause(error: unknown): unknown {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (String((cause as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) return cause;
+  }
+  return undefined;
+}
+
+async function inspect(argv: string[]): Promise<void> {
+  const { runInspect, inspectUsage } = await import('../inspect/index.js');
+  try {
+    await runInspect(argv);
+  } catch (error) {
+    // inspect parses its own flags; what parseArgs said is said again in cloudseed's words.
+    const cause = error instanceof CloudseedError && error.code === 'USAGE' ? parseArgsCause(error) : undefined;
+    throw cause === undefined ? error : optionProblem(cause, { command: 'inspect', options: optionNamesIn(inspectUsage) });
+  }
+}
+
+async function schema(argv: string[]): Promise<void> {
+  if (argv.length > 0) throw new CloudseedError('USAGE', `schema takes no arguments: unexpected ${argv.join(' ')}`, { hint: 'cloudseed schema > cloudseed.schema.json' });
+  process.stdout.write((await import('../spec/json-schema.js')).specJsonSchemaText());
+}
+
 /** Runs the command; a command whose goal can be missed without an error (up --wait) returns its exit code. */
 async function run(invocation: Invocation): Promise<number | void> {
-  if (invocation.command === 'help') return console.log(usage);
+  if (invocation.command === 'help') return printHelp(invocation.rest[0]);
   // Each command loads only what it uses: start-up time is most of a one-VM build.
   if (invocation.command === 'localds') return (await import('./localds.js')).runLocalds(invocation.rest);
-  if (invocation.command === 'inspect') return (await import('../inspect/index.js')).runInspect(invocation.rest);
+  if (invocation.command === 'inspect') return inspect(invocation.rest);
+  if (invocation.command === 'init') return (await import('./init-spec.js')).runInit(invocation.rest);
+  if (invocation.command === 'schema') return schema(invocation.rest);
   if (isFleetCommand(invocation.command)) {
     return (await import('./fleet-commands.js')).runFleetCommand(invocation.command, invocation.rest);
   }

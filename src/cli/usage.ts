@@ -1,8 +1,10 @@
-// `cloudseed --help`: the commands, options, environment and exit codes, in one place.
+// `cloudseed --help`: the commands, options, environment and exit codes, in one place. Each command's
+// own help (`cloudseed help build`) is in command-help.ts.
 
 export const usage = `Usage: cloudseed <command> [options]
 
 Commands:
+  init [FILE] [--fleet]          write a commented starter spec (cloudseed.yaml) that builds as is
   build <spec.yaml> [-o DIR]     render, pack my-seed.img, write domain.xml and qemu.sh for every VM (DIR: out)
   render <spec.yaml> [-o DIR]    write user-data, meta-data, network-config, domain.xml, qemu.sh; no seed
   validate <spec.yaml>           check the spec and render it in memory; write nothing
@@ -15,6 +17,8 @@ Commands:
   status <spec.yaml|DIR> [vm…]   each VM's state, addresses and cloud-init result (--json)
   down <spec.yaml|DIR> [vm…]     shut the VMs down (forced off after --timeout S, default 60)
   destroy <spec.yaml|DIR> [vm…]  down, then undefine; --remove-disks also removes what up made
+  schema                         print the spec's JSON Schema (for editors: see the README)
+  help [command]                 one command's usage, example, options and exit codes
 
 Options:
   -o, --output DIR   output folder (default: out)
@@ -33,14 +37,15 @@ Options:
       --verbose      also print one line per VM: built, kept or removed, with its NICs
       --json         build, render, validate: one JSON document on stdout (every VM with its status,
                      files, addresses, MACs, instance-id and warnings), nothing else there
-  -h, --help         this text
+  -h, --help         this text; cloudseed help CMD or cloudseed CMD --help for one command
   -v, --version      cloudseed's version
 
 Output: on a terminal, a progress line on stderr while building; then one summary line on stdout.
 Warnings and errors go to stderr.
 
 Environment:
-  SOURCE_DATE_EPOCH      timestamps for reproducible seed images
+  SOURCE_DATE_EPOCH      timestamps for reproducible seed images: whole seconds since 1970, up to
+                         4354819199 (2107-12-31, the last date a FAT seed holds); else exit 2
   CLOUDSEED_SALT_SECRET  keys password salts (default: this machine's secret, made on first use in
                          $XDG_CONFIG_HOME/cloudseed/salt-secret)
 

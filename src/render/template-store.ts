@@ -38,6 +38,53 @@ export interface CompiledTemplate {
   render(context: object): string;
 }
 
+/** Handlebars' Exception: a message ending in ` - line:column`, and the place (column from 0) when known. */
+interface HandlebarsException {
+  message: string;
+  lineNumber?: number;
+  column?: number;
+}
+
+const tokenNames: Record<string, string> = { CLOSE: '}}', CLOSE_UNESCAPED: '}}}', OPEN_ENDBLOCK: '{{/', EOF: 'the end of the file', ID: 'a name', OPEN: '{{', CONTENT: 'text' };
+
+/** Handlebars' parse error ("Parse error on line 2: … Expecting 'CLOSE', … got 'EOF'") in words. */
+function parseProblem(message: string): { line: number | null; reason: string } {
+  const line = /^Parse error on line (\d+):/.exec(message)?.[1];
+  const expected = /Expecting (.*), got '([A-Z_]+)'/.exec(message);
+  const named = (token: string) => tokenNames[token] ?? token.toLowerCase().replace(/_/g, ' ');
+  const tokens = expected === null ? [] : [...expected[1]!.matchAll(/'([A-Z_]+)'/g)].map((match) => match[1]!);
+  // An unclosed {{ lists every token that may follow a name; the one meant is nearly always }}.
+  const wanted = tokens.includes('CLOSE') ? ['}}'] : [...new Set(tokens.map(named))].slice(0, 3);
+  const reason = expected === null ? 'Handlebars cannot parse it' : `Handlebars cannot parse it: expected ${wanted.join(' or ')}, found ${named(expected[2]!)}`;
+  return { line: line === undefined ? null : Number(line), reason };
+}
+
+/** Why a template failed, in cloudseed's words, at the template's own line and column. */
+function templateProblem(cause: unknown): { line: number | null; column: number | null; reason: string } {
+  const exception = (cause ?? {}) as HandlebarsException;
+  const message = String(exception.message ?? cause).replace(/ - \d+:\d+$/, '');
+  const line = typeof exception.lineNumber === 'number' ? exception.lineNumber : null;
+  const column = typeof exception.column === 'number' ? exception.column + 1 : null;
+  const missing = /^"(.*)" not defined in (.*)$/s.exec(message);
+  if (missing !== null) {
+    const reason = missing[2] === 'undefined'
+      ? `"${missing[1]}" is looked up in a value that is not defined (a name before it in the path is missing)`
+      : `"${missing[1]}" is not defined here: the data this template renders has no such name`;
+    return { line, column, reason };
+  }
+  if (message.startsWith('Parse error')) return { ...parseProblem(message), column: null };
+  return { line, column, reason: message };
+}
+
+function templateError(file: string, cause: unknown): CloudseedError {
+  const { line, column, reason } = templateProblem(cause);
+  const builtin = path.join(builtinTemplatesDir, path.basename(file));
+  const hint = path.dirname(file) === builtinTemplatesDir
+    ? 'this is a built-in template: please report it'
+    : `compare with the built-in ${builtin}, which renders the same data`;
+  return new CloudseedError('TEMPLATE_INVALID', reason, { location: { file, line, column, field: null }, hint, cause });
+}
+
 const cache = new Map<string, CompiledTemplate>();
 
 /** Drops every compiled template, so a process that builds again (the library) sees edited files. */
@@ -55,8 +102,7 @@ function compile(file: string): CompiledTemplate {
       try {
         return template(context);
       } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new CloudseedError('TEMPLATE_INVALID', `template ${file} failed to render: ${reason}`, { cause });
+        throw templateError(file, cause);
       }
     },
   };

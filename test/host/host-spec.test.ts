@@ -103,7 +103,7 @@ ${vms}`)).toEqual([
       '6 host.networks[0].name: "ci/lan" is not a libvirt network name: expected letters, digits, _ . : - such as default',
       '6 host.networks[0].forward: Invalid option: expected one of "none"|"nat"',
       '6 host.networks[0].dhcp: "10.50.0.199-10.50.0.100" is not a range such as 10.0.0.10-10.0.0.200',
-      '8 host.shims[0].dev: Invalid input: expected string, received undefined',
+      '8 host.shims[0].dev: shims[0].dev is required: expected a string',
       '8 host.shims[0].device: unknown field "device"',
       '9 host.routes: unknown field "routes"',
     ]);

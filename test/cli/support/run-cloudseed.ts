@@ -43,13 +43,15 @@ export async function runInProcess(argv: string[]): Promise<CliRun> {
 export interface ChildOptions {
   /** Replaces the whole environment when given (PATH included). */
   env?: NodeJS.ProcessEnv;
+  /** The working folder; default: the repository root. */
+  cwd?: string;
 }
 
-/** `node dist/cli/main.js ...argv` from the repository root; relative paths are from there. */
+/** `node dist/cli/main.js ...argv` from the repository root (or `cwd`); relative paths are from there. */
 export function runChild(argv: string[], options: ChildOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...cliCommand, ...argv], {
-      cwd: repositoryRoot,
+      cwd: options.cwd ?? repositoryRoot,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
