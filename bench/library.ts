@@ -3,10 +3,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type Cloudseed = typeof import('../src/index.js');
+export type Cloudseed = typeof import('../src/internal.js');
 
 export const repoDir = path.resolve(import.meta.dirname, '..');
 
 export async function loadCloudseed(distDir = path.join(repoDir, 'dist')): Promise<Cloudseed> {
-  return (await import(pathToFileURL(path.join(distDir, 'index.js')).href)) as Cloudseed;
+  return (await import(pathToFileURL(path.join(distDir, 'internal.js')).href)) as Cloudseed;
 }

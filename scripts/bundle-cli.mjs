@@ -1,7 +1,14 @@
 // Bundles the command line into dist/cli/: main.js plus chunks for what only some commands load
-// (inspect, localds, execa), replacing tsc's unbundled main.js. Unbundled, Node resolves and reads about
-// 300 module files at every start, which took longer than the work of a one-VM build. The library
-// (dist/index.js) stays unbundled. The built-in templates are precompiled into the bundle.
+// (inspect, localds, fleet commands), replacing tsc's unbundled main.js. Unbundled, Node resolves and
+// reads about 300 module files at every start, which took longer than the work of a one-VM build. The
+// library (dist/index.js) stays unbundled. The built-in templates are precompiled into the bundle.
+//
+// The package's dependencies are installed beside it anyway, so the bundle copies only those that cost
+// start-up time when loaded from node_modules (Node 20 has no compile cache): zod, yaml, handlebars and
+// fast-xml-parser are each dozens of module files that every `build` loads, and ipaddr.js, one CommonJS
+// file, costs 40-50 ms at every start when imported from ESM. All of them from node_modules made a
+// one-VM build about 170 ms slower (README *Dependencies*). execa, tar-stream and js-yaml (one ES
+// module file) are imported from node_modules at no measurable cost.
 //
 // Everything lands directly in dist/cli/, two levels below the package root like every compiled module,
 // because the code finds templates/ and package.json relative to its own file.
@@ -30,6 +37,21 @@ function precompiledModule() {
   return `export const precompiledTemplates = new Map([\n${entries.join(',\n')}\n]);\n`;
 }
 
+/** Dependencies imported from node_modules rather than copied into the bundle; see the header. */
+const externalPackages = ['execa', 'js-yaml', 'tar-stream'];
+
+/**
+ * zod's message translations (about 60 locales, half of its code in the bundle: 337 KB) are unused:
+ * cloudseed's messages are English (zod registers English itself, from locales/en.js) and nothing calls
+ * z.config with another locale. `z.locales` becomes an empty namespace in the bundle.
+ */
+const withoutZodLocales = {
+  name: 'without-zod-locales',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 const precompiledTemplates = {
   name: 'precompiled-templates',
   setup(bundler) {
@@ -56,7 +78,8 @@ export async function bundleCli(outdir = path.join(root, 'dist', 'cli')) {
     target: 'node20',
     minifySyntax: true,
     chunkNames: '[name]-[hash]',
-    plugins: [precompiledTemplates],
+    plugins: [precompiledTemplates, withoutZodLocales],
+    external: externalPackages,
     // CommonJS dependencies (handlebars) call require() for Node's built-ins.
     banner: { js: "import { createRequire as __cloudseedCreateRequire } from 'node:module'; const require = __cloudseedCreateRequire(import.meta.url);" },
     logLevel: 'warning',

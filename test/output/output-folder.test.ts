@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFleet, openOutput } from '../../src/index.js';
+import { buildFleet } from '../../src/index.js';
+import { openOutput } from '../../src/output/index.js';
 import { cliCommand, looksLikeStackTrace, runChild, runInProcess, type CliRun } from '../cli/support/run-cloudseed.js';
 import { fleetSpec, outputState, expectWholeBuild } from './support/output-state.js';
 
