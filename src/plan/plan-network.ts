@@ -203,6 +203,21 @@ function checkDefaultRoutes(context: VmContext, nics: NicSpec[], drafts: (NicDra
   });
 }
 
+/**
+ * cloud-init before 23.3 reads a v2 route's `to` and `via` but not its `metric`, so every renderer but
+ * netplan (which gets the v2 document as it is) adds the route without one; v1 subnet routes have
+ * carried their metric to every renderer since 18.5. The seed is right either way: only the guest
+ * can lose it, and only the user knows which guest runs the seed.
+ */
+function warnOfV2Metrics(context: VmContext, drafts: (NicDraft | null)[]): void {
+  if ((context.vm.network?.config ?? 'v2') !== 'v2') return;
+  for (const draft of drafts) {
+    if (draft?.routes.some((route) => route.metric !== null)) {
+      context.warn(`${draft.device}: cloud-init before 23.3 drops the metric of a network-config v2 route unless netplan renders it (Ubuntu, Debian 12 and later); network.config v1 keeps metrics on every release`);
+    }
+  }
+}
+
 export function planNicDrafts(context: VmContext, pools: Map<string, PoolPlan>): NicDraft[] {
   const nics = context.vm.network?.nics ?? [];
   const drafts = nics.map((nic, index) => planNic(context, nic, index, pools));
@@ -213,5 +228,6 @@ export function planNicDrafts(context: VmContext, pools: Map<string, PoolPlan>):
     devices.add(draft.device);
   });
   checkDefaultRoutes(context, nics, drafts);
+  warnOfV2Metrics(context, drafts);
   return drafts.filter((draft): draft is NicDraft => draft !== null);
 }

@@ -5,7 +5,8 @@ import { checkPasswordStorage, planChpasswd, planSsh, planUsers } from './plan-a
 import { planDomain, planSeed } from './plan-domain.js';
 import { planKubevirt } from './plan-kubevirt.js';
 import { planNicDrafts, type NicDraft, type PoolPlan } from './plan-network.js';
-import type { VmPlan, WriteFilePlan } from './types.js';
+import { planWriteFiles } from './plan-write-files.js';
+import type { VmPlan } from './types.js';
 import type { VmContext } from './vm-context.js';
 
 /** A VM plan whose NICs still wait for fleet-wide MAC and pool allocation. */
@@ -23,18 +24,6 @@ function planIdentity(context: VmContext): Pick<VmPlan, 'name' | 'hostname' | 'f
     context.report(['name'], `"${hostname}" cannot be the hostname too (RFC 1123 allows letters, digits and inner hyphens); set hostname`);
   }
   return { name: vm.name, hostname, fqdn: vm.fqdn ?? null, pinnedInstanceId: vm.instanceId ?? null };
-}
-
-function planWriteFiles(context: VmContext): WriteFilePlan[] {
-  return (context.vm.writeFiles ?? []).map((file) => {
-    return {
-      path: file.path,
-      content: file.content,
-      permissions: file.permissions === undefined ? null : file.permissions.padStart(4, '0'),
-      owner: file.owner ?? null,
-      append: file.append ?? false,
-    };
-  });
 }
 
 function planTemplatesDir(context: VmContext): string | null {

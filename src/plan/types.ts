@@ -36,10 +36,14 @@ export interface SshPlan {
 
 export interface WriteFilePlan {
   path: string;
+  /** The text to write, or with encoding b64 the bytes in base64 (cloud-init's names for both). */
   content: string;
+  encoding: 'text' | 'b64';
   permissions: string | null;
   owner: string | null;
   append: boolean;
+  /** Written once users and groups exist (cloud-init 21.4's `defer`; emulated for el7). */
+  defer: boolean;
 }
 
 export type Addressing =

@@ -14,6 +14,8 @@ export interface PlanEnvironment {
   fileExists(path: string): boolean;
   /** Whether `path` is an existing folder; without it, paths are not checked for naming a folder. */
   isDirectory?(path: string): boolean;
+  /** A file's bytes (a writeFiles `source`); default: read from this machine's disk. */
+  readFile?(path: string): Uint8Array;
 }
 
 export interface PlanOptions {

@@ -46,7 +46,7 @@ function sshdDirectives(vm: VmPlan): { key: string; value: string }[] {
 }
 
 function systemFile(path: string, content: string, permissions: string): WriteFilePlan {
-  return { path, content, permissions, owner: 'root:root', append: false };
+  return { path, content, encoding: 'text', permissions, owner: 'root:root', append: false, defer: false };
 }
 
 function renderFile(vm: VmPlan, template: string, context: object): string {
@@ -98,8 +98,34 @@ function sshdChanges(vm: VmPlan): { files: WriteFilePlan[]; commands: string[][]
   };
 }
 
+/** Where el7's deferred files wait (tmpfs, root only) between write_files and runcmd. */
+const deferredStaging = '/run/cloudseed-deferred';
+
+/** Puts a staged file in place as cloud-init's write_files would: parents 0755, the file never readable by others before its chmod. */
+const placeDeferredFile = (append: boolean) =>
+  `mkdir -p -- "$(dirname -- "$2")" && (umask 077 && cat -- "$1" ${append ? '>>' : '>'}"$2") && chmod "$3" "$2" && chown "$4" "$2" && rm -f -- "$1"`;
+
+/**
+ * The spec's files, and the commands el7 needs to defer some. Current cloud-init (21.4+) writes a file
+ * with `defer: true` in its final stage, after users and groups exist. el7's has no `defer` and would
+ * write the file before its owner exists (and fail to chown it), so there the file is written to a
+ * staging path and runcmd, which also runs in the final stage, moves it into place first thing.
+ */
+function specFiles(vm: VmPlan): { files: WriteFilePlan[]; commands: string[][] } {
+  if (vm.target !== 'el7') return { files: vm.writeFiles, commands: [] };
+  const commands: string[][] = [];
+  const files = vm.writeFiles.map((file, index) => {
+    if (!file.defer) return file;
+    const staged = `${deferredStaging}/${index}`;
+    commands.push(['sh', '-c', placeDeferredFile(file.append), 'cloudseed-deferred', staged, file.path, file.permissions ?? '0644', file.owner ?? 'root:root']);
+    return { ...file, path: staged, permissions: '0600', owner: 'root:root', append: false, defer: false };
+  });
+  return { files, commands };
+}
+
 export function buildUserDataView(vm: VmPlan): UserDataView {
   const sshd = sshdChanges(vm);
+  const spec = specFiles(vm);
   const systemFiles = [...(vm.pinDatasource ? [datasourcePin(vm)] : []), ...sshd.files, ...ifcfgFiles(vm)];
   const chpasswdList = vm.chpasswd && vm.target === 'el7'
     ? vm.chpasswd.entries.map((entry) => `${entry.name}:${entry.password.value}\n`).join('')
@@ -108,8 +134,8 @@ export function buildUserDataView(vm: VmPlan): UserDataView {
     vm,
     users: vm.users.map((user) => ({ ...user, passwordKey: user.password ? userPasswordKeys[vm.target][user.password.kind] : null })),
     // The spec's own files come last, so they win over cloudseed's where both write one path.
-    writeFiles: [...systemFiles, ...vm.writeFiles],
-    runcmd: [...vm.runcmd, ...sshd.commands],
+    writeFiles: [...systemFiles, ...spec.files],
+    runcmd: [...spec.commands, ...vm.runcmd, ...sshd.commands],
     bootcmd: vm.domain.statusChannel ? [statusResponderCommand] : [],
     chpasswdList,
     sshPwauth: vm.ssh.passwordAuthentication === null ? null : { value: vm.ssh.passwordAuthentication },

@@ -64,13 +64,22 @@ export const groupSchema = z.union([
   }),
 ]);
 
+export const writeFileEncodings = ['text', 'base64'] as const;
+
+/** A file for cloud-init's write_files: its text, or bytes given in base64 or read from a file here. */
 export const writeFileSchema = z.strictObject({
   path: guestPathText,
-  content: z.string(),
+  /** The file's text; with `encoding: base64`, its bytes in base64. */
+  content: z.string().optional(),
+  /** A file on this machine (relative to the spec) whose bytes are written as they are. */
+  source: specFilePathText.optional(),
+  encoding: z.enum(writeFileEncodings).optional(),
   /** Octal string such as '0644'. */
   permissions: z.string().regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0644"').optional(),
   owner: text.optional(),
   append: z.boolean().optional(),
+  /** Write it after users and groups exist, as cloud-init's write-files-deferred does. */
+  defer: z.boolean().optional(),
 });
 
 export const routeSchema = z.strictObject({
