@@ -1,5 +1,5 @@
 // The facts about this machine that planning depends on, gathered once so the planner stays pure.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import type { PlanEnvironment } from './vm-context.js';
 
 export function detectEnvironment(): PlanEnvironment {
@@ -12,7 +12,17 @@ export function detectEnvironment(): PlanEnvironment {
   }
   return {
     kvmUsable,
+    // The CPU flag every hypervisor sets for its guests: KVM here would be nested KVM.
+    insideVirtualMachine: /^flags\s*:.*\bhypervisor\b/m.test(readTextOrEmpty('/proc/cpuinfo')),
     fileExists: (path) => existsSync(path),
     isDirectory: (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false,
   };
+}
+
+function readTextOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

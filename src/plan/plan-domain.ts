@@ -30,12 +30,25 @@ function planKernelBoot(context: VmContext): DomainPlan['kernelBoot'] {
   };
 }
 
+/**
+ * `auto` is kvm when /dev/kvm opens here. Only a guest's own kernel proves KVM can run it: nested KVM
+ * can open and then hang a guest at boot (an emulation failure the outer hypervisor never fixes), so
+ * on a machine that is itself a VM the choice is said, with the way out.
+ */
+function planDomainType(context: VmContext, requested: 'kvm' | 'qemu' | 'auto'): 'kvm' | 'qemu' {
+  if (requested !== 'auto') return requested;
+  const { kvmUsable, insideVirtualMachine } = context.options.environment;
+  if (kvmUsable && insideVirtualMachine) {
+    context.warn('domain.type auto chose kvm because /dev/kvm opens, which is all cloudseed checks; this machine is itself a virtual machine, where nested KVM can open and still hang a guest at boot: if guests hang, set domain.type: qemu (or kvm to keep it and silence this)');
+  }
+  return kvmUsable ? 'kvm' : 'qemu';
+}
+
 export function planDomain(context: VmContext): DomainPlan {
   const domain = context.vm.domain ?? {};
-  const requested = domain.type ?? 'auto';
   const machine = domain.machine ?? null;
   return {
-    type: requested === 'auto' ? (context.options.environment.kvmUsable ? 'kvm' : 'qemu') : requested,
+    type: planDomainType(context, domain.type ?? 'auto'),
     memoryMiB: domain.memory ?? 2048,
     vcpus: domain.vcpus ?? 1,
     arch: domain.arch ?? 'x86_64',

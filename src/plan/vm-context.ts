@@ -11,6 +11,8 @@ import type { PlanWarning } from './types.js';
 export interface PlanEnvironment {
   /** Whether /dev/kvm is usable here; decides `type: auto`. */
   kvmUsable: boolean;
+  /** Whether this machine is itself a virtual machine, where KVM is nested; a `type: auto` choice of kvm is then warned of. */
+  insideVirtualMachine?: boolean;
   fileExists(path: string): boolean;
   /** Whether `path` is an existing folder; without it, paths are not checked for naming a folder. */
   isDirectory?(path: string): boolean;

@@ -28,7 +28,8 @@ function poolFleet(vmNames: readonly string[]): string {
     'defaults:',
     '  rootPassword: "Piped-Output-Secret-4471"',
     '  network: { nics: [{ device: eth0, pool: lan }] }',
-    '  domain: { memory: 1024, rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }',
+    // type qemu: with auto, a machine that is itself a VM adds a nested-KVM warning to stderr.
+    '  domain: { type: qemu, memory: 1024, rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }',
     'vms:',
     ...vmNames.map((name) => `  - name: ${name}`),
     '',

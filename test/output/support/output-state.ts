@@ -18,7 +18,8 @@ export function fleetSpec(vmNames: readonly string[], options: FleetSpecOptions 
     `fleet: ${options.fleet ?? 'keep'}`,
     'defaults:',
     '  rootPassword: "Output-Folder-Secret-7310"',
-    `  domain: { memory: ${options.memory ?? 1024}, rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }`,
+    // type qemu: with auto, a machine that is itself a VM adds a nested-KVM warning to the output.
+    `  domain: { type: qemu, memory: ${options.memory ?? 1024}, rootDisk: { base: /var/lib/libvirt/images/base.qcow2 } }`,
     ...(options.packer ? [`  seed: { packer: ${options.packer} }`] : []),
     'vms:',
     ...vmNames.map((name) => `  - name: ${JSON.stringify(name)}`),
