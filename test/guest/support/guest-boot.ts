@@ -2,7 +2,7 @@
 // folder with this boot's packer, create the files it names (root overlay, kernel, initrd), build the
 // seed with buildFleet exactly as a user would, and boot it with bare QEMU or through libvirt.
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,13 +51,15 @@ export interface BootOutcome extends BootResult {
 
 const fixturesDirectory = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** The spec as this boot builds it: the fixture with seed.packer set. */
+/** The spec as this boot builds it: the fixture with seed.packer set, and the files it reads beside it. */
 async function writeBootSpec(boot: GuestBoot, directory: string): Promise<{ specFile: string; specText: string }> {
   const document = parseDocument(await readFile(path.join(fixturesDirectory, boot.fixture), 'utf8'));
   document.setIn(['vms', 0, 'seed', 'packer'], boot.packer);
   const specText = document.toString();
   const specFile = path.join(directory, boot.fixture);
   await writeFile(specFile, specText);
+  // Files a spec's writeFiles read (`source:`), relative to the spec as they are to the fixture.
+  await cp(path.join(fixturesDirectory, 'files'), path.join(directory, 'files'), { recursive: true });
   return { specFile, specText };
 }
 

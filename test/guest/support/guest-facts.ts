@@ -163,6 +163,17 @@ export function linkFacts(report: GuestReport, device: string): LinkFacts | null
   };
 }
 
+/**
+ * The DNS settings of a device's stanza in the ENI file cloud-init renders (`dns-nameservers`,
+ * `dns-search`). ifupdown hands them to resolvconf, so they reach the resolver only where that is installed.
+ */
+export function eniDnsFacts(report: GuestReport, device: string): { servers: string[]; search: string[] } {
+  const text = fileText(report, '/etc/network/interfaces.d/50-cloud-init') ?? '';
+  const stanza = new RegExp(`^iface ${device} [^\\n]*\\n((?:[ \\t]+[^\\n]*\\n?)*)`, 'm').exec(text)?.[1] ?? '';
+  const values = (key: string) => new RegExp(`^\\s*${key}\\s+(.*)$`, 'm').exec(stanza)?.[1]?.trim().split(/\s+/) ?? [];
+  return { servers: values('dns-nameservers'), search: values('dns-search') };
+}
+
 export interface RouteFacts {
   dst: string;
   gateway: string | null;

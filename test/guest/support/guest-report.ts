@@ -43,6 +43,13 @@ export function commandOutput(report: GuestReport, name: string): string {
   return result.stdout;
 }
 
+/** A reported file's bytes, or null when the guest had no such file. */
+export function fileBytes(report: GuestReport, path: string): Buffer | null {
+  const file = report.files[path];
+  if (!file?.exists || file.data === undefined) return null;
+  return Buffer.from(file.data, 'base64');
+}
+
 /** A reported file's text, or null when the guest had no such file. */
 export function fileText(report: GuestReport, path: string): string | null {
   const file = report.files[path];

@@ -7,7 +7,7 @@ import type { VmPlan } from '../../../src/index.js';
 
 export interface ExpectedFile {
   path: string;
-  content: string;
+  content: Buffer;
   mode: string;
   owner: string;
 }
@@ -15,25 +15,34 @@ export interface ExpectedFile {
 interface UserDataFile {
   path: string;
   content?: string;
+  encoding?: string;
   permissions?: string;
   owner?: string;
   append?: boolean;
 }
 
+/** Where el7's deferred files wait until runcmd places them (see user-data-view.ts). */
+const el7Staging = '/run/cloudseed-deferred/';
+
 /**
  * Every file user-data's write_files names, as it must end up: the spec's own and the ones cloudseed
  * adds (datasource pin, sshd drop-in, ifcfg). An appended entry extends the file; cloud-init's
- * defaults are mode 0644 and owner root:root.
+ * defaults are mode 0644 and owner root:root. On el7 a deferred file is staged and put in place by
+ * runcmd, after every write_files entry: it is taken from the plan, last.
  */
-export function expectedFiles(userData: string): ExpectedFile[] {
-  const entries = ((parse(userData) as { write_files?: UserDataFile[] }).write_files ?? []);
+export function expectedFiles(userData: string, vm: VmPlan): ExpectedFile[] {
+  const written = ((parse(userData) as { write_files?: UserDataFile[] }).write_files ?? [])
+    .filter((entry) => !entry.path.startsWith(el7Staging));
+  const placedLater = vm.target === 'el7' ? vm.writeFiles.filter((file) => file.defer) : [];
   const files = new Map<string, ExpectedFile>();
-  for (const entry of entries) {
+  for (const entry of [...written, ...placedLater]) {
+    const bytes = Buffer.from(entry.content ?? '', entry.encoding === 'b64' ? 'base64' : 'utf8');
     const previous = files.get(entry.path);
-    const content = (entry.append && previous ? previous.content : '') + (entry.content ?? '');
     const mode = (entry.permissions ?? '0644').replace(/^0?(?=[0-7]{3}$)/, '0');
     const owner = entry.owner ?? 'root:root';
-    files.set(entry.path, entry.append && previous ? { ...previous, content } : { path: entry.path, content, mode, owner });
+    files.set(entry.path, entry.append && previous
+      ? { ...previous, content: Buffer.concat([previous.content, bytes]) }
+      : { path: entry.path, content: bytes, mode, owner });
   }
   return [...files.values()];
 }

@@ -89,6 +89,7 @@ while [ $# -gt 0 ]; do
     *) words+=("$1"); shift ;;
   esac
 done
+echo $$ >"$(dirname "$0")/qemu-${accelerator}.pid"
 exec qemu-system-x86_64 ${acceleratorArguments(accelerator).join(' ')} "\${words[@]}"
 `);
   await chmod(wrapper, 0o755);
@@ -105,8 +106,10 @@ exec qemu-system-x86_64 ${acceleratorArguments(accelerator).join(' ')} "\${words
     consoleText: () => readFile(consoleLog, 'utf8').catch(() => ''),
     ended,
     stop: async () => {
-      // qemu.sh waits for QEMU; killing QEMU first lets the script end and clean up after itself.
-      await execa('pkill', ['-KILL', '-f', `guest=${path.basename(directory)}`], { reject: false });
+      // qemu.sh waits for QEMU; killing QEMU first lets the script end and clean up after itself. By
+      // its pid (exec keeps the wrapper's): two boots of one fixture run QEMUs with the same -name.
+      const pid = Number(await readFile(`${wrapper}.pid`, 'utf8').catch(() => ''));
+      if (pid > 0 && child.exitCode === null) await execa('kill', ['-KILL', String(pid)], { reject: false });
       child.kill('SIGKILL');
       await child;
     },
