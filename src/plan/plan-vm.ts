@@ -37,6 +37,11 @@ export function planVmDraft(context: VmContext, pools: Map<string, PoolPlan>): V
   const { vm } = context;
   checkPasswordStorage(context);
   const network = { config: vm.network?.config ?? 'v2', ifcfg: vm.network?.ifcfg ?? false } as const;
+  // cloud-init renders networking (init-local) before write_files (config stage): on an EL guest
+  // its sysconfig renderer writes ifcfg-<dev> too, and the seed's file then replaces it.
+  if (network.ifcfg && network.config !== 'disabled') {
+    context.warn(`network.ifcfg with network.config ${network.config}: on EL guests cloud-init writes the ifcfg files from network-config too, and the seed's own then replace them; set network.config: disabled to leave the NICs to the ifcfg files alone`);
+  }
   const plan: VmDraft['plan'] = {
     ...planIdentity(context),
     target: vm.target ?? 'current',

@@ -210,6 +210,11 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('yaml', (value: unknown, options: HelperOptions) =>
     cachedYamlValue(value, Number(options.hash.indent ?? 0)),
   );
+  // `key: value`, or for a block collection `key:` and the lines below it, with no trailing space.
+  handlebars.registerHelper('yamlKey', (key: unknown, value: unknown, options: HelperOptions) => {
+    const text = cachedYamlValue(value, Number(options.hash.indent ?? 0));
+    return `${String(key)}:${text.startsWith('\n') ? '' : ' '}${text}`;
+  });
   handlebars.registerHelper('xml', (value: unknown) => xmlValue(value));
   handlebars.registerHelper('shell', (value: unknown) => shellValue(value));
   handlebars.registerHelper('shellWord', (value: unknown) => shellWord(value));

@@ -272,7 +272,7 @@ describe.skipIf(skip)('seeds booted on a real guest', () => {
 
 /** The values an ifcfg file must hold for a NIC of the plan. */
 function ifcfgValues(nic: BootOutcome['built']['plan']['network']['nics'][number]): Record<string, string> {
-  const values: Record<string, string> = { DEVICE: nic.device, HWADDR: nic.macAddress, ONBOOT: 'yes' };
+  const values: Record<string, string> = { DEVICE: nic.device, HWADDR: nic.macAddress, ONBOOT: 'yes', NM_CONTROLLED: 'no' };
   if (nic.addressing.kind === 'static') Object.assign(values, { BOOTPROTO: 'static', IPADDR: nic.addressing.address, NETMASK: nic.addressing.netmask });
   if (nic.gateway) values.GATEWAY = nic.gateway;
   nic.dnsServers.forEach((server, index) => { values[`DNS${index + 1}`] = server; });
