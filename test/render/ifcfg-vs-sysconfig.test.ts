@@ -41,11 +41,22 @@ const nicShapes: Record<string, object[]> = {
 
 interface UserData { write_files: { path: string; content: string }[] }
 
-async function documentsFor(nics: object[], network: object) {
+async function planFor(nics: object[], network: object) {
   const file = path.join(workspace, `spec-${runs++}.json`);
   writeFileSync(file, JSON.stringify({ fleet: 'ifcfg', vms: [{ name: 'vm1', target: 'el7', network: { ...network, nics }, domain: { rootDisk: { base: '/img/a.qcow2' } } }] }));
-  return (await validateSpec(file, { outputDir: path.join(workspace, 'out'), environment, saltSecret: 'test' })).documents[0]!;
+  return validateSpec(file, { outputDir: path.join(workspace, 'out'), environment, saltSecret: 'test' });
 }
+
+async function documentsFor(nics: object[], network: object) {
+  return (await planFor(nics, network)).documents[0]!;
+}
+
+it('warns when cloud-init and the ifcfg files would both write ifcfg-<dev>, and not with networking disabled', async () => {
+  const nics = nicShapes.DHCP!;
+  const warnings = async (config: string) => (await planFor(nics, { config, ifcfg: true })).plan.warnings.map((warning) => warning.message);
+  expect(await warnings('v2')).toEqual([expect.stringMatching(/^network\.ifcfg with network\.config v2: on EL guests cloud-init writes the ifcfg files from network-config too/)]);
+  expect(await warnings('disabled')).toEqual([]);
+});
 
 /** Every KEY=value assignment of a sysconfig file, as bash reads it. */
 async function variables(text: string): Promise<Record<string, string | null>> {
