@@ -48,7 +48,10 @@ describe.each([
     const run = await runChild(['build', spec(), '-o', out()], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
     expect(run.code, run.stderr).toBe(0);
     expect(looksLikeStackTrace(run.stderr)).toBe(false);
-    for (const line of run.stderr.trim().split('\n')) expect(line).toMatch(/^warning: .*base image .* is not on this machine/);
+    // The starter leaves domain.type to auto, which on a machine that is itself a VM with /dev/kvm (as CI
+    // machines often are) is warned of as well: that warning depends on the machine, not on the starter.
+    const lines = run.stderr.trim().split('\n').filter((line) => !/domain\.type auto chose kvm/.test(line));
+    for (const line of lines) expect(line).toMatch(/^warning: .*base image .* is not on this machine/);
     expect(readdirSync(out()).filter((entry) => !entry.startsWith('.')).sort()).toEqual([...vms, 'manifest.json'].sort());
   });
 
