@@ -32,4 +32,11 @@ describe.skipIf(missingTools('qemu-img').length > 0)('convertDiskFormat to qcow2
     expect({ format, virtualSize }).toEqual({ format: 'qcow2', virtualSize: rawImage.byteLength });
     expectSameBytes(raw, rawImage, 'raw image converted back');
   });
+
+  it('keeps a seed small: 4 KiB clusters, so metadata and part-used clusters add little to the content', async () => {
+    const qcow2 = await convertDiskFormat(rawImage, 'qcow2');
+    // qcow2's header, L1 and refcount tables take a few clusters; 64 KiB clusters made that 384 KiB.
+    expect(qcow2.byteLength).toBeLessThan(rawImage.byteLength + 64 * 1024);
+    expect(Buffer.from(qcow2).readUInt32BE(20), "cluster_bits").toBe(12);
+  });
 });
