@@ -33,8 +33,8 @@ async function mkfsArguments(staged: StagedSeed, files: readonly SeedFile[], opt
   return [
     '-C', // create the image file, `size` KiB long
     ...(await reproducibleMkfsFlags(options.sourceDateEpoch)),
-    // FAT labels are upper case by custom; mkfs.vfat warns about lower case, and cloud-init looks for both.
-    '-n', options.label.toUpperCase(),
+    // As given, as cloud-localds does (`-n cidata`): mkfs.vfat warns about lower case and keeps it.
+    '-n', options.label,
     staged.imagePath,
     String(size),
   ];

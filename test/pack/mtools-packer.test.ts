@@ -11,11 +11,11 @@ const vfat = packOptions({ filesystem: 'vfat' });
 const toolsMissing = missingTools('mkfs.vfat', 'mcopy', 'mlabel', 'mdir', 'fsck.vfat').length > 0;
 
 describe.skipIf(toolsMissing)('mtoolsPacker', () => {
-  it('writes a vfat volume labelled CIDATA that holds every file byte for byte', async () => {
+  it('writes a vfat volume labelled cidata, as cloud-localds (mkfs.vfat -n cidata) labels it, that holds every file byte for byte', async () => {
     const files = sampleSeedFiles();
     const image = await mtoolsPacker.pack(files, vfat);
     await expectVfatHolds(image, files);
-    expect(await withImageFile(image, vfatLabel)).toBe('CIDATA');
+    expect(await withImageFile(image, vfatLabel)).toBe('cidata');
   });
 
   it('holds a 1 MB user-data, which cloud-localds cannot', async () => {

@@ -29,20 +29,20 @@ function clusterBytes(image: Uint8Array): number {
 const readers = ['fsck.vfat', 'mlabel', 'mdir', 'mcopy', 'mattrib', 'blkid'];
 
 describe.skipIf(missingTools(...readers).length > 0)('writeFat, read back by independent tools', () => {
-  it('writes a volume fsck finds clean, labelled CIDATA, holding every file byte for byte', async () => {
+  it('writes a volume fsck finds clean, labelled cidata, holding every file byte for byte', async () => {
     await expectFatHolds(writeFat(threeSeedFiles(), options), threeSeedFiles());
   });
 
   it('labels the root directory as well as the boot sector, so blkid reports LABEL and not only LABEL_FATBOOT', async () => {
     const image = writeFat(threeSeedFiles(), { ...options, volumeId: 0x1234abcd });
     const probe = await withImageFile(image, blkidProbe);
-    expect(probe).toMatchObject({ LABEL: 'CIDATA', LABEL_FATBOOT: 'CIDATA', TYPE: 'vfat', VERSION: 'FAT12', UUID: '1234-ABCD' });
+    expect(probe).toMatchObject({ LABEL: 'cidata', LABEL_FATBOOT: 'cidata', TYPE: 'vfat', VERSION: 'FAT12', UUID: '1234-ABCD' });
   });
 
   it.skipIf(!hasTool('file'))('is a FAT volume to file(1)', async () => {
     const image = writeFat(threeSeedFiles(), options);
     const description = await withImageFile(image, (imagePath) => output('file', ['-b', imagePath]));
-    expect(description).toMatch(/label: "CIDATA     ", FAT \(12 bit\)/);
+    expect(description).toMatch(/label: "cidata     ", FAT \(12 bit\)/);
     expect(description).toContain('Media descriptor 0xf8');
   });
 
@@ -82,7 +82,7 @@ describe.skipIf(missingTools(...readers).length > 0)('writeFat, read back by ind
   it('holds a 5 MB file on FAT16', async () => {
     const files = [sizedFile('user-data', 5_000_000), ...threeSeedFiles().slice(1)];
     const image = writeFat(files, options);
-    expect(await withImageFile(image, blkidProbe)).toMatchObject({ VERSION: 'FAT16', LABEL: 'CIDATA' });
+    expect(await withImageFile(image, blkidProbe)).toMatchObject({ VERSION: 'FAT16', LABEL: 'cidata' });
     expect(image.length).toBeLessThan(5_000_000 * 1.03);
     await expectFatHolds(image, files);
   });

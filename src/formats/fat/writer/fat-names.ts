@@ -57,15 +57,18 @@ export function caseFoldedName(name: string): string {
   return folded;
 }
 
-/** The 11-byte label FAT stores in the boot sector and in the root directory: upper case, space-padded. */
+/**
+ * The 11-byte label FAT stores in the boot sector and in the root directory, space-padded and in the
+ * case given: cloud-localds (mkfs.vfat -n cidata) writes `cidata` in lower case, blkid reports it so,
+ * and cloud-init looks for both cases.
+ */
 export function volumeLabel(label: string): string {
-  const upper = label.toUpperCase();
-  if (!labelPattern.test(upper)) {
+  if (!labelPattern.test(label.toUpperCase()) || /[^\x20-\x7e]/.test(label)) {
     throw new CloudseedError('USAGE', `FAT cannot hold the volume label ${quote(label)}`, {
-      hint: 'a FAT label has 1 to 11 letters, digits or short-name punctuation, e.g. CIDATA',
+      hint: 'a FAT label has 1 to 11 letters, digits or short-name punctuation, e.g. cidata',
     });
   }
-  return upper.padEnd(shortNameLength, ' ');
+  return label.padEnd(shortNameLength, ' ');
 }
 
 function quote(name: string): string {

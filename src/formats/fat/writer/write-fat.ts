@@ -12,7 +12,7 @@ import { encodeFat } from './fat-table.js';
 import { chooseVolumeId } from './volume-id.js';
 
 export interface FatWriteOptions {
-  /** Volume label, e.g. `cidata`; stored upper case in the boot sector and the root directory. */
+  /** Volume label, e.g. `cidata`; stored as given in the boot sector and the root directory. */
   label: string;
   /** File and label stamps: a Date or seconds since the epoch, written as UTC. */
   timestamp: Date | number;

@@ -94,7 +94,7 @@ export function firstDifference(actual: Uint8Array, expected: Uint8Array): numbe
 }
 
 /** Checks the image with every reader: fsck clean, label, names and every byte of every file. */
-export async function expectFatHolds(image: Uint8Array, files: readonly SeedFile[], label = 'CIDATA'): Promise<void> {
+export async function expectFatHolds(image: Uint8Array, files: readonly SeedFile[], label = 'cidata'): Promise<void> {
   await withImageFile(image, async (imagePath) => {
     expect(await fsckComplaints(imagePath)).toEqual([]);
     expect(await mtoolsLabel(imagePath)).toBe(label);
