@@ -78,10 +78,10 @@ export function planSeed(context: VmContext): SeedPlan {
   const packer = seed.packer ?? 'auto';
   const isoOnly = ['genisoimage', 'mkisofs', 'xorriso'];
   if (filesystem === 'vfat' && isoOnly.includes(packer)) {
-    context.report(['seed', 'packer'], `packer ${packer} writes iso9660 only; for vfat use mtools, cloud-localds or auto`);
+    context.report(['seed', 'packer'], `packer ${packer} writes iso9660 only; for vfat use native, mtools, cloud-localds or auto`);
   }
   if (filesystem === 'iso9660' && packer === 'mtools') {
-    context.report(['seed', 'packer'], 'packer mtools writes vfat only; for iso9660 use genisoimage, xorriso, cloud-localds or auto');
+    context.report(['seed', 'packer'], 'packer mtools writes vfat only; for iso9660 use native, genisoimage, xorriso, mkisofs, cloud-localds or auto');
   }
   const format = seed.format ?? 'raw';
   const fileName = isTarFormat(format) ? 'my-seed.tar' : seedFileName;

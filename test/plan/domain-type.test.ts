@@ -1,5 +1,6 @@
-// domain.type auto: kvm when /dev/kvm opens. On a machine that is itself a VM, where nested KVM can
-// open and still hang a guest, the choice is warned of; an explicit type is taken as it is.
+// domain.type and seed.packer as planned. auto is kvm when /dev/kvm opens; on a machine that is itself
+// a VM, where nested KVM can open and still hang a guest, that choice is warned of; an explicit type is
+// taken as it is. A packer that cannot write the filesystem is refused with the ones that can.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateSpec } from '../../src/output/build-fleet.js';
 import { detectEnvironment } from '../../src/plan/environment.js';
 import type { PlanEnvironment } from '../../src/plan/vm-context.js';
+import { errorRejectedBy } from '../support/cloudseed-errors.js';
 
 const workspace = mkdtempSync(path.join(tmpdir(), 'cloudseed-domain-type-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
@@ -50,3 +52,17 @@ function readCpuinfo(): string {
     return '';
   }
 }
+
+describe('seed.packer against seed.filesystem', () => {
+  async function problems(seed: object): Promise<string[]> {
+    const file = path.join(workspace, `packer-${JSON.stringify(seed).replace(/\W/g, '')}.json`);
+    writeFileSync(file, JSON.stringify({ fleet: 'types', vms: [{ name: 'vm1', seed, domain: { rootDisk: { base: '/img/a.qcow2' } } }] }));
+    const error = await errorRejectedBy(validateSpec(file, { outputDir: path.join(workspace, 'out'), environment: { kvmUsable: false, fileExists: () => true }, saltSecret: 'test' }));
+    return error.problems.map((problem) => problem.message);
+  }
+
+  it('names every packer that can write the filesystem, native first', async () => {
+    expect(await problems({ filesystem: 'vfat', packer: 'genisoimage' })).toEqual(['packer genisoimage writes iso9660 only; for vfat use native, mtools, cloud-localds or auto']);
+    expect(await problems({ filesystem: 'iso9660', packer: 'mtools' })).toEqual(['packer mtools writes vfat only; for iso9660 use native, genisoimage, xorriso, mkisofs, cloud-localds or auto']);
+  });
+});
