@@ -5,17 +5,17 @@ import * as crypto from 'node:crypto';
 import { CloudseedError } from '../errors.js';
 import { concatBytes } from '../concat-bytes.js';
 
-export const SHA512_CRYPT_DEFAULT_ROUNDS = 5000;
-export const SHA512_CRYPT_MIN_ROUNDS = 1000;
-export const SHA512_CRYPT_MAX_ROUNDS = 999_999_999;
-export const SHA512_CRYPT_MAX_SALT_LENGTH = 16;
+export const sha512CryptDefaultRounds = 5000;
+export const sha512CryptMinRounds = 1000;
+export const sha512CryptMaxRounds = 999_999_999;
+export const sha512CryptMaxSaltLength = 16;
 
-const CRYPT_ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const CRYPT_SALT_PATTERN = /^[./0-9A-Za-z]*$/;
-const SHA512_CRYPT_HASH_PATTERN = /^\$6\$(?:rounds=([0-9]+)\$)?([./0-9A-Za-z]{0,16})\$[./0-9A-Za-z]{86}$/;
-const DIGEST_LENGTH = 64;
+const cryptAlphabet = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const cryptSaltPattern = /^[./0-9A-Za-z]*$/;
+const sha512CryptHashPattern = /^\$6\$(?:rounds=([0-9]+)\$)?([./0-9A-Za-z]{0,16})\$[./0-9A-Za-z]{86}$/;
+const digestLength = 64;
 /** Bytes of randomness a 16-character salt holds: 16 characters × 6 bits. */
-const SALT_SOURCE_LENGTH = 12;
+const saltSourceLength = 12;
 
 // The rounds are thousands of tiny hashes, so the cost per call is what counts: crypto.hash (Node ≥ 20.12)
 // is one call into C++ where createHash/update/digest are three, about a third faster here.
@@ -33,15 +33,15 @@ const sha512: (data: Uint8Array) => Uint8Array =
 export function sha512Crypt(
   password: string,
   salt: string,
-  rounds: number = SHA512_CRYPT_DEFAULT_ROUNDS,
+  rounds: number = sha512CryptDefaultRounds,
 ): string {
   checkSalt(salt);
   checkRounds(rounds);
   return formatSha512Crypt({
     passwordBytes: encodePassword(password),
-    salt: salt.slice(0, SHA512_CRYPT_MAX_SALT_LENGTH),
+    salt: salt.slice(0, sha512CryptMaxSaltLength),
     rounds: clampRounds(rounds),
-    showRounds: rounds !== SHA512_CRYPT_DEFAULT_ROUNDS,
+    showRounds: rounds !== sha512CryptDefaultRounds,
   });
 }
 
@@ -50,13 +50,13 @@ export function sha512Crypt(
  * A hash from elsewhere decides the work done: `rounds=999999999` takes hours, as it does in glibc.
  */
 export function verifySha512Crypt(password: string, hash: string): boolean {
-  const match = SHA512_CRYPT_HASH_PATTERN.exec(hash);
+  const match = sha512CryptHashPattern.exec(hash);
   if (match === null || password.includes('\0')) return false;
   const [, roundsText, salt = ''] = match;
   const computed = formatSha512Crypt({
     passwordBytes: encodePassword(password),
     salt,
-    rounds: roundsText === undefined ? SHA512_CRYPT_DEFAULT_ROUNDS : clampRounds(Number(roundsText)),
+    rounds: roundsText === undefined ? sha512CryptDefaultRounds : clampRounds(Number(roundsText)),
     showRounds: roundsText !== undefined,
   });
   // Same length is guaranteed by the pattern unless rounds was spelled differently (e.g. "05000").
@@ -67,16 +67,16 @@ export function verifySha512Crypt(password: string, hash: string): boolean {
 
 /** Turns at least 12 random bytes into a 16-character crypt salt (6 bits per character). */
 export function makeCryptSalt(bytes: Uint8Array): string {
-  if (bytes.length < SALT_SOURCE_LENGTH) {
+  if (bytes.length < saltSourceLength) {
     throw new CloudseedError(
       'INTERNAL',
-      `a crypt salt needs ${SALT_SOURCE_LENGTH} random bytes, got ${bytes.length}`,
+      `a crypt salt needs ${saltSourceLength} random bytes, got ${bytes.length}`,
     );
   }
   let salt = '';
-  for (let offset = 0; offset < SALT_SOURCE_LENGTH; offset += 3) {
+  for (let offset = 0; offset < saltSourceLength; offset += 3) {
     const group = (byteAt(bytes, offset) << 16) | (byteAt(bytes, offset + 1) << 8) | byteAt(bytes, offset + 2);
-    for (let shift = 18; shift >= 0; shift -= 6) salt += CRYPT_ALPHABET[(group >> shift) & 0x3f];
+    for (let shift = 18; shift >= 0; shift -= 6) salt += cryptAlphabet[(group >> shift) & 0x3f];
   }
   return salt;
 }
@@ -139,14 +139,14 @@ interface RoundLayout {
 
 /** shape bit 0: odd round (P first, digest last); bit 1: add S; bit 2: add P. */
 function roundLayout(shape: number, passwordSequence: Uint8Array, saltSequence: Uint8Array): RoundLayout {
-  const digestSlot = new Uint8Array(DIGEST_LENGTH);
+  const digestSlot = new Uint8Array(digestLength);
   const oddRound = (shape & 1) !== 0;
   const parts = [oddRound ? passwordSequence : digestSlot];
   if (shape & 2) parts.push(saltSequence);
   if (shape & 4) parts.push(passwordSequence);
   parts.push(oddRound ? digestSlot : passwordSequence);
   const bytes = concatBytes(parts);
-  return { bytes, digestOffset: oddRound ? bytes.length - DIGEST_LENGTH : 0 };
+  return { bytes, digestOffset: oddRound ? bytes.length - digestLength : 0 };
 }
 
 /**
@@ -171,7 +171,7 @@ function rotate(indices: [number, number, number], by: number): [number, number,
 
 function encode24Bits(value: number, characters: number): string {
   let text = '';
-  for (let index = 0; index < characters; index++) text += CRYPT_ALPHABET[(value >> (6 * index)) & 0x3f];
+  for (let index = 0; index < characters; index++) text += cryptAlphabet[(value >> (6 * index)) & 0x3f];
   return text;
 }
 
@@ -184,7 +184,7 @@ function encodePassword(password: string): Uint8Array {
 }
 
 function checkSalt(salt: string): void {
-  if (!CRYPT_SALT_PATTERN.test(salt)) {
+  if (!cryptSaltPattern.test(salt)) {
     throw new CloudseedError('SPEC_INVALID', `a crypt salt may only use [./0-9A-Za-z], got ${JSON.stringify(salt)}`, {
       hint: 'pass the bare salt, without "$6$" or "rounds=", or leave it out to get a random one',
     });
@@ -198,7 +198,7 @@ function checkRounds(rounds: number): void {
 }
 
 function clampRounds(rounds: number): number {
-  return Math.min(SHA512_CRYPT_MAX_ROUNDS, Math.max(SHA512_CRYPT_MIN_ROUNDS, rounds));
+  return Math.min(sha512CryptMaxRounds, Math.max(sha512CryptMinRounds, rounds));
 }
 
 /** Streams the repeats: a long password repeated its own length of times would not fit in memory. */

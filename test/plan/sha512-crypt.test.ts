@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { makeCryptSalt, sha512Crypt, verifySha512Crypt } from '../../src/plan/sha512-crypt.js';
 import { hasTool, missingTools } from '../support/tools.js';
 
-const CRYPT_ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const cryptAlphabet = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 interface SpecVector {
   password: string;
@@ -199,7 +199,7 @@ function passwordArbitrary(options: { excluded: string; minLength: number; maxLe
 }
 
 function saltArbitrary(minLength: number, maxLength: number): fc.Arbitrary<string> {
-  return fc.string({ unit: fc.constantFrom(...CRYPT_ALPHABET), minLength, maxLength });
+  return fc.string({ unit: fc.constantFrom(...cryptAlphabet), minLength, maxLength });
 }
 
 /** Mostly short runs to keep the suite fast; the default 5000 (no rounds= written) one time in four. */
