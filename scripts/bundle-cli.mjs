@@ -5,9 +5,8 @@
 //
 // The package's dependencies are installed beside it anyway, so the bundle copies only those that cost
 // start-up time when loaded from node_modules (Node 20 has no compile cache): zod, yaml, handlebars and
-// fast-xml-parser are each dozens of module files that every `build` loads, and ipaddr.js, one CommonJS
-// file, costs 40-50 ms at every start when imported from ESM. All of them from node_modules made a
-// one-VM build about 170 ms slower (README *Dependencies*). execa, tar-stream and js-yaml (one ES
+// fast-xml-parser are each dozens of module files that every `build` loads. All of them from
+// node_modules made a one-VM build about 170 ms slower (README *Dependencies*). execa, tar-stream and js-yaml (one ES
 // module file) are imported from node_modules at no measurable cost.
 //
 // Everything lands directly in dist/cli/, two levels below the package root like every compiled module,

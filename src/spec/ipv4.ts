@@ -1,6 +1,6 @@
-// IPv4 arithmetic for static addressing and pools, on top of ipaddr.js's parsing (which rejects the
-// many malformed forms a hand-written regex lets through, like 010.1.1.1 or 1.2.3).
-import ipaddr from 'ipaddr.js';
+// IPv4 arithmetic for static addressing and pools, on top of Node's own parsing (net.isIPv4), which
+// rejects the malformed forms a hand-written regex lets through, like 010.1.1.1 or 1.2.3.
+import { isIPv4 } from 'node:net';
 
 export interface Subnet {
   network: string;
@@ -9,8 +9,8 @@ export interface Subnet {
 }
 
 export function parseIpv4(text: string): number | null {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
-  const octets = ipaddr.IPv4.parse(text).octets;
+  if (!isIPv4(text)) return null;
+  const octets = text.split('.').map(Number);
   return (((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!) >>> 0;
 }
 
