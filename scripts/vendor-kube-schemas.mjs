@@ -25,7 +25,7 @@ import path from 'node:path';
 import process from 'node:process';
 
 /** The upstream sources: where each file lives upstream, and which definitions the tests need. */
-const SOURCES = {
+const vendoredSources = {
   kubevirt: {
     repository: 'https://github.com/kubevirt/kubevirt',
     upstreamPath: 'api/openapi-spec/swagger.json',
@@ -121,14 +121,14 @@ function parseRef(value, name) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const given = Object.keys(SOURCES).filter((name) => args[name] !== undefined);
+  const given = Object.keys(vendoredSources).filter((name) => args[name] !== undefined);
   if (given.length === 0) {
     console.error('usage: node scripts/vendor-kube-schemas.mjs --kubevirt=FILE --kubevirt-ref=TAG@COMMIT [--cdi=… --kubernetes=… --nad=…] [--out=DIR]');
     process.exit(2);
   }
   mkdirSync(args.out, { recursive: true });
   for (const name of given) {
-    const source = SOURCES[name];
+    const source = vendoredSources[name];
     const { tag, commit } = parseRef(args[`${name}-ref`], name);
     const input = readFileSync(args[name]);
     const target = path.join(args.out, source.output);

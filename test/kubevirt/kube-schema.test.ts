@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
-  KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES,
-  MAX_SECRET_BYTES,
+  kubevirtInlineCloudInitMaxBytes,
+  maxSecretBytes,
   formatKubeSchemaProblems,
   hasKubeSchema,
   kubeSchemaProblems,
@@ -15,12 +15,12 @@ import {
   type SchemaProblem,
 } from '../support/kube-schema.js';
 
-const FIXTURES = new URL('../fixtures/kube-schemas/', import.meta.url);
+const fixturesFolder = new URL('../fixtures/kube-schemas/', import.meta.url);
 
 // A VM the way a generator could write it: a root disk imported over HTTP, a tools disk from a
 // container registry, a cache disk cloned from a PVC, cloud-init from Secrets, the pod network
 // (masquerade) and a Multus bridge network.
-const VM_YAML = `
+const vmYaml = `
 apiVersion: kubevirt.io/v1
 kind: VirtualMachine
 metadata:
@@ -129,13 +129,13 @@ spec:
               name: build-runner-07-networkdata
 `;
 
-const USER_DATA = `#cloud-config
+const sampleUserData = `#cloud-config
 hostname: build-runner-07
 ssh_authorized_keys:
   - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq5yXh7Yb0Zp1c2Ew9b6cQwTnRk3m4rSgVvUd8aLfJx ci@lab
 packages: [git, make]
 `;
-const NETWORK_DATA = `version: 2
+const sampleNetworkData = `version: 2
 ethernets:
   lab0:
     match:
@@ -143,7 +143,7 @@ ethernets:
     addresses: [10.20.0.7/24]
 `;
 
-const SECRET_YAML = `
+const secretYaml = `
 apiVersion: v1
 kind: Secret
 metadata:
@@ -154,10 +154,10 @@ metadata:
 type: Opaque
 stringData:
   userdata: |
-${USER_DATA.replace(/^/gm, '    ').trimEnd()}
+${sampleUserData.replace(/^/gm, '    ').trimEnd()}
 `;
 
-const NAD_CONFIG = {
+const nadConfig = {
   cniVersion: '0.3.1',
   name: 'lab-bridge',
   type: 'bridge',
@@ -166,17 +166,17 @@ const NAD_CONFIG = {
   ipam: {},
 };
 
-const NAD_YAML = `
+const nadYaml = `
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
 metadata:
   name: lab-bridge
   namespace: ci-fleet
 spec:
-  config: '${JSON.stringify(NAD_CONFIG)}'
+  config: '${JSON.stringify(nadConfig)}'
 `;
 
-const DATA_VOLUME_YAML = `
+const dataVolumeYaml = `
 apiVersion: cdi.kubevirt.io/v1beta1
 kind: DataVolume
 metadata:
@@ -193,7 +193,7 @@ spec:
         storage: 12Gi
 `;
 
-const NAMESPACE_YAML = `
+const namespaceYaml = `
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -226,8 +226,8 @@ function variant(base: Manifest, change: (manifest: Manifest) => void): Manifest
   return copy;
 }
 
-function inlineCloudInitVm(userData = USER_DATA, networkData = NETWORK_DATA): Manifest {
-  return variant(load(VM_YAML), (vm) => {
+function inlineCloudInitVm(userData = sampleUserData, networkData = sampleNetworkData): Manifest {
+  return variant(load(vmYaml), (vm) => {
     at(vm, 'spec.template.spec.volumes.3').cloudInitNoCloud = { userData, networkData };
   });
 }
@@ -239,7 +239,7 @@ function expectProblem(problems: SchemaProblem[], path: string, message: string 
 
 describe('realistic manifests pass', () => {
   it('a VirtualMachine with DataVolume templates (http, registry, pvc), cloud-init from Secrets, a pod and a Multus interface', () => {
-    expect(kubeSchemaProblems(load(VM_YAML))).toEqual([]);
+    expect(kubeSchemaProblems(load(vmYaml))).toEqual([]);
   });
 
   it('a VirtualMachine with inline cloud-init user and network data', () => {
@@ -247,29 +247,29 @@ describe('realistic manifests pass', () => {
   });
 
   it('a Secret with stringData, and one with base64 data', () => {
-    expect(kubeSchemaProblems(load(SECRET_YAML))).toEqual([]);
-    const withData = variant(load(SECRET_YAML), (secret) => {
+    expect(kubeSchemaProblems(load(secretYaml))).toEqual([]);
+    const withData = variant(load(secretYaml), (secret) => {
       delete secret.stringData;
-      secret.data = { networkdata: Buffer.from(NETWORK_DATA).toString('base64'), empty: '' };
+      secret.data = { networkdata: Buffer.from(sampleNetworkData).toString('base64'), empty: '' };
     });
     expect(kubeSchemaProblems(withData)).toEqual([]);
   });
 
   it('a NetworkAttachmentDefinition with a bridge CNI config, and one with a CNI config list', () => {
-    expect(kubeSchemaProblems(load(NAD_YAML))).toEqual([]);
-    const list = variant(load(NAD_YAML), (nad) => {
+    expect(kubeSchemaProblems(load(nadYaml))).toEqual([]);
+    const list = variant(load(nadYaml), (nad) => {
       at(nad, 'spec').config = JSON.stringify({ cniVersion: '1.0.0', name: 'lab', plugins: [{ type: 'bridge', bridge: 'br-lab' }, { type: 'tuning' }] });
     });
     expect(kubeSchemaProblems(list)).toEqual([]);
   });
 
   it('a standalone DataVolume (with http.checksum, which CDI v1.66 has) and a Namespace', () => {
-    expect(kubeSchemaProblems(load(DATA_VOLUME_YAML))).toEqual([]);
-    expect(kubeSchemaProblems(load(NAMESPACE_YAML))).toEqual([]);
+    expect(kubeSchemaProblems(load(dataVolumeYaml))).toEqual([]);
+    expect(kubeSchemaProblems(load(namespaceYaml))).toEqual([]);
   });
 
   it('quantities as YAML numbers and as strings with any of the Kubernetes suffixes', () => {
-    const vm = variant(load(VM_YAML), (manifest) => {
+    const vm = variant(load(vmYaml), (manifest) => {
       at(manifest, 'spec.template.spec.domain.resources').requests = { cpu: 1.5, memory: '4096Mi' };
       at(manifest, 'spec.template.spec.domain.resources').limits = { cpu: '1500m', memory: '4.5e9' };
       at(manifest, 'spec.template.spec.domain.memory').guest = 4294967296;
@@ -278,7 +278,7 @@ describe('realistic manifests pass', () => {
   });
 
   it('a fleet of 1000 VirtualMachines, quickly (the schemas are compiled once)', () => {
-    const base = load(VM_YAML);
+    const base = load(vmYaml);
     kubeSchemaProblems(base); // compiles
     const started = performance.now();
     for (let index = 0; index < 1000; index++) {
@@ -306,35 +306,35 @@ describe('unknown fields are rejected at any depth', () => {
   ] as const)('%s', (path, change) => {
     if (change === null) {
       // labels is a map, not a struct: any key is allowed (the counter-check for the cases above)
-      const vm = variant(load(VM_YAML), (manifest) => { at(manifest, 'spec.template.metadata.labels')['anything.example/goes'] = 'yes'; });
+      const vm = variant(load(vmYaml), (manifest) => { at(manifest, 'spec.template.metadata.labels')['anything.example/goes'] = 'yes'; });
       expect(kubeSchemaProblems(vm)).toEqual([]);
       return;
     }
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), change));
+    const problems = kubeSchemaProblems(variant(load(vmYaml), change));
     expectProblem(problems, path, 'unknown field');
   });
 
   it('in a DataVolume template, a field CDI v1.66 has but KubeVirt v1.9.0\'s copy of its schema does not (the API server would prune it)', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'spec.dataVolumeTemplates.0.spec.source.http').checksum = 'sha256:00'; }));
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'spec.dataVolumeTemplates.0.spec.source.http').checksum = 'sha256:00'; }));
     expect(problems).toEqual([{ path: 'spec.dataVolumeTemplates[0].spec.source.http.checksum', message: 'unknown field "checksum" (not in the schema)', rule: 'openapi' }]);
   });
 
   it('in a Secret, a NetworkAttachmentDefinition and a DataVolume', () => {
-    expectProblem(kubeSchemaProblems(variant(load(SECRET_YAML), (s) => { s.strinData = {}; })), 'strinData', 'unknown field');
-    expectProblem(kubeSchemaProblems(variant(load(NAD_YAML), (n) => { at(n, 'spec').plugins = []; })), 'spec.plugins', 'unknown field');
-    expectProblem(kubeSchemaProblems(variant(load(NAD_YAML), (n) => { at(n, 'metadata').label = {}; })), 'metadata.label', 'unknown field');
-    expectProblem(kubeSchemaProblems(variant(load(DATA_VOLUME_YAML), (d) => { at(d, 'spec.storage').size = '1Gi'; })), 'spec.storage.size', 'unknown field');
+    expectProblem(kubeSchemaProblems(variant(load(secretYaml), (s) => { s.strinData = {}; })), 'strinData', 'unknown field');
+    expectProblem(kubeSchemaProblems(variant(load(nadYaml), (n) => { at(n, 'spec').plugins = []; })), 'spec.plugins', 'unknown field');
+    expectProblem(kubeSchemaProblems(variant(load(nadYaml), (n) => { at(n, 'metadata').label = {}; })), 'metadata.label', 'unknown field');
+    expectProblem(kubeSchemaProblems(variant(load(dataVolumeYaml), (d) => { at(d, 'spec.storage').size = '1Gi'; })), 'spec.storage.size', 'unknown field');
   });
 });
 
 describe('wrong types and values', () => {
   it('cpu.cores: "two"', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'spec.template.spec.domain.cpu').cores = 'two'; }));
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'spec.template.spec.domain.cpu').cores = 'two'; }));
     expect(problems).toEqual([{ path: 'spec.template.spec.domain.cpu.cores', message: 'must be integer (got "two")', rule: 'openapi' }]);
   });
 
   it('memory.guest: "lots", and a storage request of "20 GB"', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => {
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => {
       at(vm, 'spec.template.spec.domain.memory').guest = 'lots';
       at(vm, 'spec.dataVolumeTemplates.0.spec.storage.resources.requests').storage = '20 GB';
     }));
@@ -344,7 +344,7 @@ describe('wrong types and values', () => {
   });
 
   it('a missing required field, an int32 out of range, a value outside an enum', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => {
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => {
       delete at(vm, 'spec.template.spec.networks.1.multus').networkName;
       at(vm, 'spec.template.spec.domain.devices.disks.0').bootOrder = 2 ** 31;
       at(vm, 'spec.dataVolumeTemplates.2.spec.storage').volumeMode = 'Raw';
@@ -355,7 +355,7 @@ describe('wrong types and values', () => {
   });
 
   it('a Secret data value that is not base64', () => {
-    const problems = kubeSchemaProblems(variant(load(SECRET_YAML), (s) => { s.data = { userdata: '#cloud-config' }; }));
+    const problems = kubeSchemaProblems(variant(load(secretYaml), (s) => { s.data = { userdata: '#cloud-config' }; }));
     expectProblem(problems, 'data.userdata', 'must be base64');
   });
 
@@ -363,9 +363,9 @@ describe('wrong types and values', () => {
     expect(validatedKinds).toContain('kubevirt.io/v1/VirtualMachine');
     const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['vm.yaml'] };
     expect(hasKubeSchema(kustomization)).toBe(false);
-    expect(hasKubeSchema(load(VM_YAML))).toBe(true);
+    expect(hasKubeSchema(load(vmYaml))).toBe(true);
     expect(() => kubeSchemaProblems(kustomization)).toThrow(/no schema for kustomize.config.k8s.io\/v1beta1\/Kustomization/);
-    expect(() => kubeSchemaProblems(variant(load(VM_YAML), (vm) => { vm.apiVersion = 'kubevirt.io/v1alpha3'; }))).toThrow(/no schema/);
+    expect(() => kubeSchemaProblems(variant(load(vmYaml), (vm) => { vm.apiVersion = 'kubevirt.io/v1alpha3'; }))).toThrow(/no schema/);
     expect(() => kubeSchemaProblems('kind: Secret')).toThrow(/without a string apiVersion and kind/);
   });
 });
@@ -377,18 +377,18 @@ describe('names and labels', () => {
     ['runner.lab', 'RFC 1123 label'], // a subdomain, but the hostname would be cut at the dot
     ['runner-', 'RFC 1123 label'],
   ])('a VirtualMachine named %j is rejected', (name, message) => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'metadata').name = name; }));
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'metadata').name = name; }));
     expect(problems).toEqual([{ path: 'metadata.name', message: expect.stringContaining(message), rule: 'metadata' }]);
   });
 
   it('a VirtualMachine name of 63 characters is fine; a Secret may be a dotted subdomain', () => {
-    expect(kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'metadata').name = 'a'.repeat(63); }))).toEqual([]);
-    expect(kubeSchemaProblems(variant(load(SECRET_YAML), (s) => { at(s, 'metadata').name = 'runner.lab.userdata'; }))).toEqual([]);
-    expectProblem(kubeSchemaProblems(variant(load(SECRET_YAML), (s) => { at(s, 'metadata').name = 'Runner_Userdata'; })), 'metadata.name', 'RFC 1123 subdomain');
+    expect(kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'metadata').name = 'a'.repeat(63); }))).toEqual([]);
+    expect(kubeSchemaProblems(variant(load(secretYaml), (s) => { at(s, 'metadata').name = 'runner.lab.userdata'; }))).toEqual([]);
+    expectProblem(kubeSchemaProblems(variant(load(secretYaml), (s) => { at(s, 'metadata').name = 'Runner_Userdata'; })), 'metadata.name', 'RFC 1123 subdomain');
   });
 
   it('a missing name, a bad namespace, a bad DataVolume template name', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => {
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => {
       delete at(vm, 'metadata').name;
       at(vm, 'metadata').namespace = 'CI';
       at(vm, 'spec.dataVolumeTemplates.1.metadata').name = 'tools_disk';
@@ -399,7 +399,7 @@ describe('names and labels', () => {
   });
 
   it('label keys and values, on the VM and on its template', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => {
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => {
       at(vm, 'metadata.labels').tier = 'web server';
       at(vm, 'metadata.labels')['cloudseed.dev/long'] = 'v'.repeat(64);
       at(vm, 'spec.template.metadata.labels')['Bad_Prefix/name'] = 'x';
@@ -414,27 +414,27 @@ describe('names and labels', () => {
 
 describe('Secret size', () => {
   const secretOf = (bytes: number, field: 'stringData' | 'data'): Manifest =>
-    variant(load(SECRET_YAML), (secret) => {
+    variant(load(secretYaml), (secret) => {
       delete secret.stringData;
       const payload = 'x'.repeat(bytes);
       secret[field] = { big: field === 'data' ? Buffer.from(payload).toString('base64') : payload };
     });
 
   it('exactly 1 MiB is allowed, one byte more is not, in stringData and in data', () => {
-    expect(kubeSchemaProblems(secretOf(MAX_SECRET_BYTES, 'stringData'))).toEqual([]);
-    expect(kubeSchemaProblems(secretOf(MAX_SECRET_BYTES, 'data'))).toEqual([]);
-    expectProblem(kubeSchemaProblems(secretOf(MAX_SECRET_BYTES + 1, 'stringData')), 'stringData', `${MAX_SECRET_BYTES + 1} bytes`);
-    expectProblem(kubeSchemaProblems(secretOf(MAX_SECRET_BYTES + 1, 'data')), 'data', 'at most 1048576 (1 MiB)');
+    expect(kubeSchemaProblems(secretOf(maxSecretBytes, 'stringData'))).toEqual([]);
+    expect(kubeSchemaProblems(secretOf(maxSecretBytes, 'data'))).toEqual([]);
+    expectProblem(kubeSchemaProblems(secretOf(maxSecretBytes + 1, 'stringData')), 'stringData', `${maxSecretBytes + 1} bytes`);
+    expectProblem(kubeSchemaProblems(secretOf(maxSecretBytes + 1, 'data')), 'data', 'at most 1048576 (1 MiB)');
   });
 
   it('data and stringData count together; a key stringData overrides counts once', () => {
-    const half = MAX_SECRET_BYTES / 2;
-    const both = variant(load(SECRET_YAML), (secret) => {
+    const half = maxSecretBytes / 2;
+    const both = variant(load(secretYaml), (secret) => {
       secret.data = { a: Buffer.from('x'.repeat(half)).toString('base64') };
       secret.stringData = { b: 'y'.repeat(half + 1) };
     });
     expectProblem(kubeSchemaProblems(both), 'data', 'data and stringData together');
-    const overridden = variant(load(SECRET_YAML), (secret) => {
+    const overridden = variant(load(secretYaml), (secret) => {
       secret.data = { a: Buffer.from('x'.repeat(half + 1)).toString('base64') };
       secret.stringData = { a: 'y'.repeat(half + 1) };
     });
@@ -442,14 +442,14 @@ describe('Secret size', () => {
   });
 
   it('Secret keys must be config-map keys', () => {
-    const problems = kubeSchemaProblems(variant(load(SECRET_YAML), (s) => { s.stringData = { 'user data': 'x', '..hidden': 'y' }; }));
+    const problems = kubeSchemaProblems(variant(load(secretYaml), (s) => { s.stringData = { 'user data': 'x', '..hidden': 'y' }; }));
     expectProblem(problems, 'stringData["user data"]', 'letters, digits');
     expectProblem(problems, 'stringData["..hidden"]', 'must not start with ".."');
   });
 });
 
 describe('NetworkAttachmentDefinition config (checked apart from the loose CRD schema)', () => {
-  const nadWith = (config: unknown): Manifest => variant(load(NAD_YAML), (nad) => { at(nad, 'spec').config = config; });
+  const nadWith = (config: unknown): Manifest => variant(load(nadYaml), (nad) => { at(nad, 'spec').config = config; });
 
   it('a config that is not JSON', () => {
     const problems = kubeSchemaProblems(nadWith('cniVersion: 0.3.1\ntype: bridge'));
@@ -461,21 +461,21 @@ describe('NetworkAttachmentDefinition config (checked apart from the loose CRD s
     expectProblem(kubeSchemaProblems(nadWith(JSON.stringify({ cniVersion: '0.3.1', bridge: 'br0' }))), 'spec.config', 'no "type"');
     expectProblem(kubeSchemaProblems(nadWith(JSON.stringify({ cniVersion: '1.0.0', plugins: [{ type: 'bridge' }, {}] }))), 'spec.config', 'plugins[1] has no "type"');
     expectProblem(kubeSchemaProblems(nadWith(JSON.stringify(['bridge']))), 'spec.config', 'must be a JSON object');
-    expectProblem(kubeSchemaProblems(variant(load(NAD_YAML), (nad) => { nad.spec = {}; })), 'spec.config', 'missing');
+    expectProblem(kubeSchemaProblems(variant(load(nadYaml), (nad) => { nad.spec = {}; })), 'spec.config', 'missing');
   });
 
   it('the schema itself: config must be a string', () => {
-    const problems = kubeSchemaProblems(nadWith(NAD_CONFIG));
+    const problems = kubeSchemaProblems(nadWith(nadConfig));
     expect(problems).toEqual([{ path: 'spec.config', message: 'must be string (got an object)', rule: 'openapi' }]);
   });
 });
 
 describe('KubeVirt admission rules no schema expresses', () => {
-  it(`inline cloud-init data of ${KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES} bytes is allowed, one byte more is not`, () => {
-    const exactly = `#cloud-config\n#${'x'.repeat(KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES - 16)}\n`;
-    expect(Buffer.byteLength(exactly)).toBe(KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES);
+  it(`inline cloud-init data of ${kubevirtInlineCloudInitMaxBytes} bytes is allowed, one byte more is not`, () => {
+    const exactly = `#cloud-config\n#${'x'.repeat(kubevirtInlineCloudInitMaxBytes - 16)}\n`;
+    expect(Buffer.byteLength(exactly)).toBe(kubevirtInlineCloudInitMaxBytes);
     expect(kubeSchemaProblems(inlineCloudInitVm(exactly))).toEqual([]);
-    const problems = kubeSchemaProblems(inlineCloudInitVm(`${exactly}#`, `${NETWORK_DATA}#${'é'.repeat(KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES / 2)}`));
+    const problems = kubeSchemaProblems(inlineCloudInitVm(`${exactly}#`, `${sampleNetworkData}#${'é'.repeat(kubevirtInlineCloudInitMaxBytes / 2)}`));
     expectProblem(problems, 'spec.template.spec.volumes[3].cloudInitNoCloud', 'inline user data is 2049 bytes');
     expectProblem(problems, 'spec.template.spec.volumes[3].cloudInitNoCloud', /inline network data is \d+ bytes; KubeVirt allows at most 2048 \(use networkDataSecretRef\)/);
   });
@@ -483,12 +483,12 @@ describe('KubeVirt admission rules no schema expresses', () => {
   it('two user-data sources, or none at all, in one cloud-init volume', () => {
     const two = variant(inlineCloudInitVm(), (vm) => { at(vm, 'spec.template.spec.volumes.3.cloudInitNoCloud').secretRef = { name: 'also' }; });
     expectProblem(kubeSchemaProblems(two), 'spec.template.spec.volumes[3].cloudInitNoCloud', 'more than one user-data source');
-    const none = variant(load(VM_YAML), (vm) => { at(vm, 'spec.template.spec.volumes.3').cloudInitNoCloud = {}; });
+    const none = variant(load(vmYaml), (vm) => { at(vm, 'spec.template.spec.volumes.3').cloudInitNoCloud = {}; });
     expectProblem(kubeSchemaProblems(none), 'spec.template.spec.volumes[3].cloudInitNoCloud', 'neither user data nor network data');
   });
 
   it('disks, volumes, interfaces and networks must pair up by name', () => {
-    const problems = kubeSchemaProblems(variant(load(VM_YAML), (vm) => {
+    const problems = kubeSchemaProblems(variant(load(vmYaml), (vm) => {
       at(vm, 'spec.template.spec.domain.devices.disks.2').name = 'cache-disk';
       at(vm, 'spec.template.spec.networks.1').name = 'lab-net';
     }));
@@ -500,31 +500,31 @@ describe('KubeVirt admission rules no schema expresses', () => {
   });
 
   it('runStrategy: a valid value, exactly one of running and runStrategy', () => {
-    expectProblem(kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'spec').runStrategy = 'Sometimes'; })), 'spec.runStrategy', '"Sometimes" is not one of');
-    expectProblem(kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'spec').running = true; })), 'spec.running', 'mutually exclusive');
-    expectProblem(kubeSchemaProblems(variant(load(VM_YAML), (vm) => { delete at(vm, 'spec').runStrategy; })), 'spec.runStrategy', 'must be specified');
+    expectProblem(kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'spec').runStrategy = 'Sometimes'; })), 'spec.runStrategy', '"Sometimes" is not one of');
+    expectProblem(kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'spec').running = true; })), 'spec.running', 'mutually exclusive');
+    expectProblem(kubeSchemaProblems(variant(load(vmYaml), (vm) => { delete at(vm, 'spec').runStrategy; })), 'spec.runStrategy', 'must be specified');
     for (const runStrategy of ['Always', 'Halted', 'Manual', 'RerunOnFailure', 'Once']) {
-      expect(kubeSchemaProblems(variant(load(VM_YAML), (vm) => { at(vm, 'spec').runStrategy = runStrategy; }))).toEqual([]);
+      expect(kubeSchemaProblems(variant(load(vmYaml), (vm) => { at(vm, 'spec').runStrategy = runStrategy; }))).toEqual([]);
     }
   });
 });
 
 describe('reporting', () => {
   it('formats the problems of many manifests, skipping kinds without a schema', () => {
-    const bad = variant(load(VM_YAML), (vm) => { at(vm, 'spec.template.spec.domain.cpu').cores = 'two'; });
-    const lines = formatKubeSchemaProblems([load(SECRET_YAML), bad, { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' }]);
+    const bad = variant(load(vmYaml), (vm) => { at(vm, 'spec.template.spec.domain.cpu').cores = 'two'; });
+    const lines = formatKubeSchemaProblems([load(secretYaml), bad, { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' }]);
     expect(lines).toEqual(['VirtualMachine build-runner-07: spec.template.spec.domain.cpu.cores: must be integer (got "two") [openapi]']);
   });
 });
 
 describe('the vendored schemas', () => {
-  const source = readFileSync(new URL('SOURCE.md', FIXTURES), 'utf8');
+  const source = readFileSync(new URL('SOURCE.md', fixturesFolder), 'utf8');
   const sections = new Map<string, string>();
   for (const part of source.split(/^### /m).slice(1)) {
     const title = /^`([^`]+)`/.exec(part);
     if (title?.[1] !== undefined) sections.set(title[1], part);
   }
-  const files = readdirSync(FIXTURES).filter((file) => file !== 'SOURCE.md').sort();
+  const files = readdirSync(fixturesFolder).filter((file) => file !== 'SOURCE.md').sort();
 
   it('are the four files the validator reads', () => {
     expect(files).toEqual(['cdi.swagger.json', 'kubernetes-core-v1.swagger.json', 'kubevirt.swagger.json', 'nad-networks-crd.yaml']);
@@ -535,7 +535,7 @@ describe('the vendored schemas', () => {
     expect(section, `SOURCE.md has no "### \`${file}\`" section`).toBeDefined();
     expect(section).toContain('Licence: Apache-2.0');
     if (file.endsWith('.json')) {
-      const header = (JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as { 'x-vendored-from': Record<string, string> })['x-vendored-from'];
+      const header = (JSON.parse(readFileSync(new URL(file, fixturesFolder), 'utf8')) as { 'x-vendored-from': Record<string, string> })['x-vendored-from'];
       expect(section).toContain(header.repository);
       expect(section).toContain(`Tag: \`${header.tag}\``);
       expect(section).toContain(header.commit);
@@ -543,7 +543,7 @@ describe('the vendored schemas', () => {
       expect(section).toContain(header.sha256);
     } else {
       // copied byte for byte: its own hash is the upstream file's hash
-      const sha256 = createHash('sha256').update(readFileSync(new URL(file, FIXTURES))).digest('hex');
+      const sha256 = createHash('sha256').update(readFileSync(new URL(file, fixturesFolder))).digest('hex');
       expect(section).toContain(sha256);
     }
   });
@@ -557,7 +557,7 @@ describe('the vendored schemas', () => {
   // KubeVirt pass; this test says so, and fails when a new vendoring changes that.
   it('KubeVirt v1.9.0 copies CDI\'s DataVolumeSpec with a subset of its properties, missing the newest ones', () => {
     type Definitions = Record<string, { properties?: Record<string, Record<string, unknown>> }>;
-    const definitions = (file: string): Definitions => (JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as { definitions: Definitions }).definitions;
+    const definitions = (file: string): Definitions => (JSON.parse(readFileSync(new URL(file, fixturesFolder), 'utf8')) as { definitions: Definitions }).definitions;
     const propertyPaths = (defs: Definitions, name: string, prefix: string, seen: Set<string>, out: Set<string>): Set<string> => {
       if (seen.has(name)) return out;
       const nextSeen = new Set(seen).add(name);

@@ -40,22 +40,22 @@ export const validatedKinds: readonly string[] = [
 ];
 
 /** Kubernetes' limit on a Secret's data (k8s.io/kubernetes pkg/apis/core/types.go, MaxSecretSize). */
-export const MAX_SECRET_BYTES = 1024 * 1024;
+export const maxSecretBytes = 1024 * 1024;
 /** KubeVirt's limit on inline cloud-init user data and on inline network data, each, in bytes:
  * cloudInitUserMaxLen and cloudInitNetworkMaxLen in kubevirt/kubevirt
  * pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go (v1.9.0). */
-export const KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES = 2048;
+export const kubevirtInlineCloudInitMaxBytes = 2048;
 
 /** Kubernetes' quantity syntax, as the API server enforces it for a resource.Quantity in a custom
  * resource's schema (and as resource.ParseQuantity accepts it): a decimal number and an optional
  * binary suffix (Ki … Ei), decimal suffix (n u m k M G T P E) or decimal exponent (e3, E-2). */
-export const QUANTITY_PATTERN =
+export const quantityPattern =
   '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
 /** Which upstream release each vendored schema file comes from, read from the files' own headers. */
 export function vendoredSchemaVersions(): Record<string, { repository: string; tag: string; commit: string; path: string }> {
   const versions: Record<string, { repository: string; tag: string; commit: string; path: string }> = {};
-  for (const [name, file] of Object.entries(SWAGGER_FILES)) {
+  for (const [name, file] of Object.entries(swaggerFiles)) {
     const header = loadSwagger(file)['x-vendored-from'];
     versions[name] = { repository: header.repository, tag: header.tag, commit: header.commit, path: header.path };
   }
@@ -109,17 +109,17 @@ export function formatKubeSchemaProblems(manifests: readonly unknown[]): string[
 // ---------------------------------------------------------------------------------------------------
 // Loading the vendored schemas and making them ajv schemas
 
-const FIXTURES = new URL('../fixtures/kube-schemas/', import.meta.url);
-const SWAGGER_FILES = {
+const fixturesFolder = new URL('../fixtures/kube-schemas/', import.meta.url);
+const swaggerFiles = {
   kubevirt: 'kubevirt.swagger.json',
   cdi: 'cdi.swagger.json',
   kubernetes: 'kubernetes-core-v1.swagger.json',
 } as const;
-type SwaggerSource = keyof typeof SWAGGER_FILES;
-const NAD_CRD_FILE = 'nad-networks-crd.yaml';
+type SwaggerSource = keyof typeof swaggerFiles;
+const nadCrdFile = 'nad-networks-crd.yaml';
 
-const SCHEMA_BASE = 'https://cloudseed.invalid/kube-schemas/';
-const documentId = (source: SwaggerSource | 'nad'): string => `${SCHEMA_BASE}${source}.json`;
+const schemaBase = 'https://cloudseed.invalid/kube-schemas/';
+const documentId = (source: SwaggerSource | 'nad'): string => `${schemaBase}${source}.json`;
 const definitionRef = (source: SwaggerSource | 'nad', name: string): string => `${documentId(source)}#/definitions/${name}`;
 
 interface VendoredSwagger {
@@ -131,7 +131,7 @@ const swaggerCache = new Map<string, VendoredSwagger>();
 function loadSwagger(file: string): VendoredSwagger {
   let document = swaggerCache.get(file);
   if (document === undefined) {
-    document = JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as VendoredSwagger;
+    document = JSON.parse(readFileSync(new URL(file, fixturesFolder), 'utf8')) as VendoredSwagger;
     swaggerCache.set(file, document);
   }
   return document;
@@ -139,7 +139,7 @@ function loadSwagger(file: string): VendoredSwagger {
 
 // Types whose swagger description does not say what JSON they take; replaced by what the API server
 // accepts. A Quantity is a string (`1Gi`) or, in YAML/JSON, a plain number (`cpu: 2`).
-const QUANTITY: SchemaObject = { type: ['string', 'number'], pattern: QUANTITY_PATTERN };
+const QUANTITY: SchemaObject = { type: ['string', 'number'], pattern: quantityPattern };
 const INT_OR_STRING: SchemaObject = { type: ['integer', 'string'] };
 const TIME: SchemaObject = { type: ['string', 'null'], format: 'date-time' };
 const DURATION: SchemaObject = { type: 'string' };
@@ -173,14 +173,14 @@ const SPECIAL_DEFINITIONS: Record<SwaggerSource, Record<string, SchemaObject>> =
 };
 
 // Swagger keywords that only document or steer code generation: dropped.
-const DOCUMENTATION_KEYWORDS = new Set(['description', 'default', 'example', 'title', 'readOnly', 'externalDocs', 'discriminator']);
+const documentationKeywords = new Set(['description', 'default', 'example', 'title', 'readOnly', 'externalDocs', 'discriminator']);
 // JSON Schema keywords with the same meaning in Swagger 2.0 / OpenAPI v3: kept as they are.
-const PLAIN_KEYWORDS = new Set([
+const plainKeywords = new Set([
   'type', 'required', 'enum', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
   'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties',
 ]);
 // Formats the vendored schemas use; each is given to ajv below. Any other format is dropped.
-const KNOWN_FORMATS = new Set(['int32', 'int64', 'float', 'double', 'byte', 'date-time', 'int-or-string']);
+const knownFormats = new Set(['int32', 'int64', 'float', 'double', 'byte', 'date-time', 'int-or-string']);
 
 /** One Swagger 2.0 / OpenAPI v3 schema node as an ajv (draft-07) schema, structural: an object schema
  * that lists properties, or an object schema with none and no additionalProperties (an empty Go
@@ -197,7 +197,7 @@ function toAjvSchema(node: unknown, where: string, refBase: string): SchemaObjec
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'x-kubernetes-preserve-unknown-fields') preserveUnknownFields = value === true;
     else if (key === 'x-kubernetes-int-or-string') intOrString = value === true;
-    else if (key.startsWith('x-') || DOCUMENTATION_KEYWORDS.has(key)) continue;
+    else if (key.startsWith('x-') || documentationKeywords.has(key)) continue;
     else if (key === '$ref') {
       const match = typeof value === 'string' ? /^#\/definitions\/(.+)$/.exec(value) : null;
       if (match === null) throw new Error(`kube-schema: unsupported $ref ${JSON.stringify(value)} at ${where}`);
@@ -219,8 +219,8 @@ function toAjvSchema(node: unknown, where: string, refBase: string): SchemaObjec
     } else if (key === 'nullable') {
       nullable = value === true;
     } else if (key === 'format') {
-      if (typeof value === 'string' && KNOWN_FORMATS.has(value)) out.format = value;
-    } else if (PLAIN_KEYWORDS.has(key)) {
+      if (typeof value === 'string' && knownFormats.has(value)) out.format = value;
+    } else if (plainKeywords.has(key)) {
       out[key] = value;
     } else {
       throw new Error(`kube-schema: unsupported keyword ${JSON.stringify(key)} at ${where}`);
@@ -240,11 +240,11 @@ function toAjvSchema(node: unknown, where: string, refBase: string): SchemaObjec
 }
 
 function swaggerDocument(source: SwaggerSource): SchemaObject {
-  const vendored = loadSwagger(SWAGGER_FILES[source]);
+  const vendored = loadSwagger(swaggerFiles[source]);
   const special = SPECIAL_DEFINITIONS[source];
   const definitions: Record<string, SchemaObject> = {};
   for (const [name, definition] of Object.entries(vendored.definitions)) {
-    definitions[name] = special[name] ?? toAjvSchema(definition, `${SWAGGER_FILES[source]} ${name}`, documentId(source));
+    definitions[name] = special[name] ?? toAjvSchema(definition, `${swaggerFiles[source]} ${name}`, documentId(source));
   }
   return { $id: documentId(source), definitions };
 }
@@ -252,12 +252,12 @@ function swaggerDocument(source: SwaggerSource): SchemaObject {
 /** The NetworkAttachmentDefinition CRD's v1 openAPIV3Schema. A CRD's schema leaves out apiVersion, kind
  * and metadata, which the API server checks itself (metadata as ObjectMeta); they are added here. */
 function nadDocument(): SchemaObject {
-  const crd = asObject(parseYaml(readFileSync(new URL(NAD_CRD_FILE, FIXTURES), 'utf8')));
+  const crd = asObject(parseYaml(readFileSync(new URL(nadCrdFile, fixturesFolder), 'utf8')));
   const versions = asArray(asObject(crd?.spec)?.versions);
   const v1 = versions.map(asObject).find((version) => version?.name === 'v1');
   const openApi = asObject(asObject(v1?.schema)?.openAPIV3Schema);
-  if (openApi === undefined) throw new Error(`kube-schema: ${NAD_CRD_FILE} has no v1 openAPIV3Schema`);
-  const root = toAjvSchema(openApi, `${NAD_CRD_FILE} openAPIV3Schema`, documentId('nad'));
+  if (openApi === undefined) throw new Error(`kube-schema: ${nadCrdFile} has no v1 openAPIV3Schema`);
+  const root = toAjvSchema(openApi, `${nadCrdFile} openAPIV3Schema`, documentId('nad'));
   root.properties = {
     ...(root.properties as Record<string, SchemaObject>),
     apiVersion: { type: 'string' },
@@ -267,11 +267,11 @@ function nadDocument(): SchemaObject {
   return { $id: documentId('nad'), definitions: { NetworkAttachmentDefinition: root } };
 }
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const int32Min = -(2 ** 31);
+const int32Max = 2 ** 31 - 1;
+const base64Text = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // RFC 3339, as metav1.Time takes it.
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const dateTime = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 let ajvInstance: Ajv | undefined;
 function ajv(): Ajv {
@@ -286,14 +286,14 @@ function ajv(): Ajv {
       strictRequired: false,
       allowUnionTypes: true,
     });
-    instance.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX });
+    instance.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= int32Min && n <= int32Max });
     instance.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
     instance.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
     instance.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
-    instance.addFormat('byte', { type: 'string', validate: (s: string) => BASE64.test(s) });
-    instance.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) });
+    instance.addFormat('byte', { type: 'string', validate: (s: string) => base64Text.test(s) });
+    instance.addFormat('date-time', { type: 'string', validate: (s: string) => dateTime.test(s) });
     instance.addFormat('int-or-string', { type: 'string', validate: () => true });
-    for (const source of Object.keys(SWAGGER_FILES) as SwaggerSource[]) instance.addSchema(swaggerDocument(source));
+    for (const source of Object.keys(swaggerFiles) as SwaggerSource[]) instance.addSchema(swaggerDocument(source));
     instance.addSchema(nadDocument());
     ajvInstance = instance;
   }
@@ -384,7 +384,7 @@ function describeError(error: ErrorObject): { extra?: string; message: string } 
     case 'enum':
       return { message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${describeValue(error.data)})` };
     case 'pattern':
-      if (params.pattern === QUANTITY_PATTERN) {
+      if (params.pattern === quantityPattern) {
         return { message: `${describeValue(error.data)} is not a Kubernetes quantity (like 2, 500m, 1.5, 1Gi, 512Mi)` };
       }
       return { message: `${describeValue(error.data)} must match ${String(params.pattern)}` };
@@ -434,22 +434,22 @@ const KIND_CHECKS: Record<string, KindCheck> = {
 };
 
 // Kubernetes' name syntaxes (k8s.io/apimachinery/pkg/util/validation).
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
-const MAX_ANNOTATIONS_BYTES = 256 * 1024; // TotalAnnotationSizeLimitB in apimachinery's ObjectMeta validation
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const configMapKey = /^[-._a-zA-Z0-9]+$/;
+const maxAnnotationsBytes = 256 * 1024; // TotalAnnotationSizeLimitB in apimachinery's ObjectMeta validation
 
 function dnsLabelProblem(value: string): string | undefined {
   if (value.length > 63) return `must be at most 63 characters (is ${value.length})`;
-  if (!DNS1123_LABEL.test(value)) return 'must be an RFC 1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit';
+  if (!dns1123Label.test(value)) return 'must be an RFC 1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit';
   return undefined;
 }
 
 function dnsSubdomainProblem(value: string): string | undefined {
   if (value.length > 253) return `must be at most 253 characters (is ${value.length})`;
-  if (!DNS1123_SUBDOMAIN.test(value)) return 'must be an RFC 1123 subdomain: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit';
+  if (!dns1123Subdomain.test(value)) return 'must be an RFC 1123 subdomain: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -466,7 +466,7 @@ function qualifiedNameProblem(key: string): string | undefined {
   }
   if (name === '') return 'has an empty name';
   if (name.length > 63) return `name part must be at most 63 characters (is ${name.length})`;
-  if (!QUALIFIED_NAME_PART.test(name)) return 'name part must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  if (!qualifiedNamePart.test(name)) return 'name part must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -494,7 +494,7 @@ function objectMetaRules(metadata: unknown, at: readonly Segment[], nameRule: Na
     if (keyProblem !== undefined) problems.add([...at, 'labels', key], `label key ${JSON.stringify(key)} ${keyProblem}`, 'metadata');
     if (typeof value !== 'string') continue; // the schema reports it
     if (value.length > 63) problems.add([...at, 'labels', key], `label value must be at most 63 characters (is ${value.length})`, 'metadata');
-    else if (!LABEL_VALUE.test(value)) {
+    else if (!labelValue.test(value)) {
       problems.add([...at, 'labels', key], `label value ${JSON.stringify(value)} must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit`, 'metadata');
     }
   }
@@ -504,8 +504,8 @@ function objectMetaRules(metadata: unknown, at: readonly Segment[], nameRule: Na
     if (keyProblem !== undefined) problems.add([...at, 'annotations', key], `annotation key ${JSON.stringify(key)} ${keyProblem}`, 'metadata');
     annotationBytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
   }
-  if (annotationBytes > MAX_ANNOTATIONS_BYTES) {
-    problems.add([...at, 'annotations'], `annotations total ${annotationBytes} bytes; Kubernetes allows at most ${MAX_ANNOTATIONS_BYTES}`, 'metadata');
+  if (annotationBytes > maxAnnotationsBytes) {
+    problems.add([...at, 'annotations'], `annotations total ${annotationBytes} bytes; Kubernetes allows at most ${maxAnnotationsBytes}`, 'metadata');
   }
 }
 
@@ -519,7 +519,7 @@ function secretRules(manifest: Record<string, unknown>, problems: Problems): voi
     for (const [key, value] of Object.entries(map)) {
       let problem: string | undefined;
       if (key.length > 253) problem = `must be at most 253 characters (is ${key.length})`;
-      else if (!CONFIG_MAP_KEY.test(key)) problem = 'must be letters, digits, "-", "_" and "."';
+      else if (!configMapKey.test(key)) problem = 'must be letters, digits, "-", "_" and "."';
       else if (key === '.' || key === '..') problem = 'must not be "." or ".."';
       else if (key.startsWith('..')) problem = 'must not start with ".."';
       if (problem !== undefined) problems.add([field, key], `Secret key ${JSON.stringify(key)} ${problem}`, 'secret');
@@ -529,9 +529,9 @@ function secretRules(manifest: Record<string, unknown>, problems: Problems): voi
   }
   let total = 0;
   for (const size of sizes.values()) total += size;
-  if (total > MAX_SECRET_BYTES) {
+  if (total > maxSecretBytes) {
     const where = Object.keys(stringData).length > 0 && Object.keys(data).length === 0 ? 'stringData' : 'data';
-    problems.add([where], `Secret holds ${total} bytes of data (data and stringData together); Kubernetes allows at most ${MAX_SECRET_BYTES} (1 MiB)`, 'secret');
+    problems.add([where], `Secret holds ${total} bytes of data (data and stringData together); Kubernetes allows at most ${maxSecretBytes} (1 MiB)`, 'secret');
   }
 }
 
@@ -569,7 +569,7 @@ function nadConfigRules(manifest: Record<string, unknown>, problems: Problems): 
   }
 }
 
-const RUN_STRATEGIES = ['Always', 'Halted', 'Manual', 'RerunOnFailure', 'Once'];
+const runStrategies = ['Always', 'Halted', 'Manual', 'RerunOnFailure', 'Once'];
 
 function virtualMachineRules(manifest: Record<string, unknown>, problems: Problems): void {
   // KubeVirt copies the VM's name into the guest's hostname, cut at the first "." and to 63 characters
@@ -600,8 +600,8 @@ function virtualMachineRules(manifest: Record<string, unknown>, problems: Proble
   } else if (spec.running === undefined && spec.runStrategy === undefined) {
     problems.add(['spec', 'runStrategy'], 'runStrategy must be specified', 'kubevirt-admission');
   }
-  if (typeof spec.runStrategy === 'string' && !RUN_STRATEGIES.includes(spec.runStrategy)) {
-    problems.add(['spec', 'runStrategy'], `${JSON.stringify(spec.runStrategy)} is not one of ${RUN_STRATEGIES.join(', ')}`, 'kubevirt-admission');
+  if (typeof spec.runStrategy === 'string' && !runStrategies.includes(spec.runStrategy)) {
+    problems.add(['spec', 'runStrategy'], `${JSON.stringify(spec.runStrategy)} is not one of ${runStrategies.join(', ')}`, 'kubevirt-admission');
   }
 
   const vmi = asObject(template?.spec);
@@ -666,8 +666,8 @@ function virtualMachineRules(manifest: Record<string, unknown>, problems: Proble
           bytes = Buffer.byteLength(source[inline], 'utf8');
         }
         if (sources[kind] > 1) problems.add(at, `has more than one ${kind}-data source (${secretRef}, ${base64}, ${inline})`, 'kubevirt-admission');
-        if (bytes > KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES) {
-          problems.add(at, `inline ${kind} data is ${bytes} bytes; KubeVirt allows at most ${KUBEVIRT_INLINE_CLOUD_INIT_MAX_BYTES} (use ${secretRef})`, 'kubevirt-admission');
+        if (bytes > kubevirtInlineCloudInitMaxBytes) {
+          problems.add(at, `inline ${kind} data is ${bytes} bytes; KubeVirt allows at most ${kubevirtInlineCloudInitMaxBytes} (use ${secretRef})`, 'kubevirt-admission');
         }
       }
       if (sources.user === 0 && sources.network === 0) problems.add(at, 'has neither user data nor network data', 'kubevirt-admission');

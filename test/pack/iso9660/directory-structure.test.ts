@@ -8,7 +8,7 @@ import { writeIso9660 } from '../../../src/formats/iso9660/index.js';
 import type { SeedFile } from '../../../src/pack/seed-file.js';
 import { sampleSeedFiles, seedFile } from '../support/sample-seed-files.js';
 
-const SECTOR = 2048;
+const sectorBytes = 2048;
 
 interface WalkedRecord {
   offset: number;
@@ -20,14 +20,14 @@ interface WalkedRecord {
 /** The records of the root directory whose record sits in the volume descriptor at `descriptorSector`. */
 function rootRecords(image: Uint8Array, descriptorSector: number): WalkedRecord[] {
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  const rootRecord = descriptorSector * SECTOR + 156;
-  const start = view.getUint32(rootRecord + 2, true) * SECTOR;
+  const rootRecord = descriptorSector * sectorBytes + 156;
+  const start = view.getUint32(rootRecord + 2, true) * sectorBytes;
   const end = start + view.getUint32(rootRecord + 10, true);
   const records: WalkedRecord[] = [];
   for (let offset = start; offset < end;) {
     const length = image[offset] ?? 0;
     if (length === 0) {
-      offset = (Math.floor(offset / SECTOR) + 1) * SECTOR;
+      offset = (Math.floor(offset / sectorBytes) + 1) * sectorBytes;
       continue;
     }
     const identifierLength = image[offset + 32] ?? 0;
@@ -61,11 +61,11 @@ function systemUseProblems(image: Uint8Array, area: Uint8Array, where: string): 
     if (signature === 'CE') {
       const view = new DataView(area.buffer, area.byteOffset + offset, length);
       const [sector, start, size] = [view.getUint32(4, true), view.getUint32(12, true), view.getUint32(20, true)];
-      if (start + size > SECTOR) problems.push(`${where}: continuation crosses a sector`);
+      if (start + size > sectorBytes) problems.push(`${where}: continuation crosses a sector`);
       problems.push(
         ...systemUseProblems(
           image,
-          image.subarray(sector * SECTOR + start, sector * SECTOR + start + size),
+          image.subarray(sector * sectorBytes + start, sector * sectorBytes + start + size),
           `${where} CE`,
         ),
       );
@@ -84,7 +84,7 @@ function structureProblems(files: readonly SeedFile[]): string[] {
       const where = `descriptor ${descriptorSector} record at ${record.offset}`;
       const problems = systemUseProblems(image, record.systemUse, where);
       if (record.length % 2 !== 0) problems.push(`${where}: odd length ${record.length}`);
-      if (Math.floor(record.offset / SECTOR) !== Math.floor((record.offset + record.length - 1) / SECTOR))
+      if (Math.floor(record.offset / sectorBytes) !== Math.floor((record.offset + record.length - 1) / sectorBytes))
         problems.push(`${where}: crosses a sector`);
       return problems;
     }),

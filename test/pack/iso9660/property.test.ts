@@ -18,13 +18,13 @@ import { checkCase, type WrittenCase } from './read-back-checks.js';
 import { randomSeed, type RandomSeed, toSeedFiles } from './random-seeds.js';
 import { changesOutsideTimes } from './recorded-times.js';
 
-const RUNS = 1000;
-const BATCHES = 2;
+const runCount = 1000;
+const batchCount = 2;
 const fcSeed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 0x7fff_ffff));
 const python = pycdlibPython();
 
 function writeCase(root: string, seed: RandomSeed, index: number): WrittenCase {
-  const directory = path.join(root, `batch-${index % BATCHES}`, `case-${String(index).padStart(4, '0')}`);
+  const directory = path.join(root, `batch-${index % batchCount}`, `case-${String(index).padStart(4, '0')}`);
   mkdirSync(directory, { recursive: true });
   const files = toSeedFiles(seed);
   const image = writeIso9660(files, { label: 'cidata', timestamp: seed.timestamp });
@@ -44,17 +44,17 @@ function writeCase(root: string, seed: RandomSeed, index: number): WrittenCase {
 describe.skipIf(missingTools('isoinfo').length > 0 || python === null)(
   'random seed volumes read back by isoinfo and pycdlib',
   () => {
-    it(`packs ${RUNS} random file sets that both read back identically`, async () => {
+    it(`packs ${runCount} random file sets that both read back identically`, async () => {
       const root = await mkdtemp(path.join(tmpdir(), 'cloudseed-iso-property-'));
       try {
         const written = fc
-          .sample(randomSeed, { numRuns: RUNS, seed: fcSeed })
+          .sample(randomSeed, { numRuns: runCount, seed: fcSeed })
           .map((seed, index) => writeCase(root, seed, index));
         const imagePaths = written.map((each) => each.imagePath);
         // Every reader finishes before anything is checked or removed.
         const [views, ...batches] = await Promise.allSettled([
           readWithPycdlib(python ?? 'python3', imagePaths),
-          ...Array.from({ length: BATCHES }, (_, batch) =>
+          ...Array.from({ length: batchCount }, (_, batch) =>
             execa('sh', [isoinfoBatchScript, path.join(root, `batch-${batch}`)], { timeout: 100_000 }),
           ),
         ]);
@@ -81,7 +81,7 @@ describe('random seed volumes are reproducible', () => {
           true,
         );
       }),
-      { numRuns: RUNS, seed: fcSeed },
+      { numRuns: runCount, seed: fcSeed },
     );
   });
 

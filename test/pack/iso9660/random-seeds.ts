@@ -60,7 +60,7 @@ export const randomName = fc
   .map((name) => name.trim())
   .filter(isAllowedName);
 
-const MEBIBYTE = 1 << 20;
+const mebibyte = 1 << 20;
 export const randomSize = fc.oneof(
   { weight: 60, arbitrary: fc.integer({ min: 0, max: 3000 }) },
   { weight: 20, arbitrary: fc.constantFrom(0, 1, 2047, 2048, 2049, 4095, 4096, 4097, 3 * 2048) },
@@ -68,8 +68,8 @@ export const randomSize = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.oneof(
-      fc.integer({ min: MEBIBYTE, max: 4 * MEBIBYTE }),
-      fc.constantFrom(MEBIBYTE - 1, MEBIBYTE, MEBIBYTE + 1, 2 * MEBIBYTE),
+      fc.integer({ min: mebibyte, max: 4 * mebibyte }),
+      fc.constantFrom(mebibyte - 1, mebibyte, mebibyte + 1, 2 * mebibyte),
     ),
   },
 );

@@ -7,7 +7,7 @@ import { changesOutsideTimes } from './recorded-times.js';
 import { errorThrownBy } from '../../support/cloudseed-errors.js';
 
 const options = { label: 'cidata', timestamp: 1_700_000_000 };
-const SECTOR = 2048;
+const sectorBytes = 2048;
 
 describe('writeIso9660 input checks', () => {
   it('refuses a name with "/" and says the volume is flat', () => {
@@ -43,7 +43,7 @@ describe('writeIso9660 input checks', () => {
 
   it('accepts a mode that already carries S_IFREG, names of 64 characters and a Date', () => {
     const files = [{ ...seedFile('y'.repeat(64), 'z'), mode: 0o100640 }];
-    expect(writeIso9660(files, { label: 'cidata', timestamp: new Date('2024-02-29T12:00:00Z') }).length % SECTOR).toBe(
+    expect(writeIso9660(files, { label: 'cidata', timestamp: new Date('2024-02-29T12:00:00Z') }).length % sectorBytes).toBe(
       0,
     );
   });
@@ -59,17 +59,17 @@ describe('writeIso9660 output', () => {
 
   it('is a few dozen sectors for a three-file seed, under a quarter of a cloud-localds image', () => {
     const image = writeIso9660(sampleSeedFiles(), options);
-    expect(image.length % SECTOR).toBe(0);
-    expect(image.length / SECTOR).toBeLessThanOrEqual(32);
+    expect(image.length % sectorBytes).toBe(0);
+    expect(image.length / sectorBytes).toBeLessThanOrEqual(32);
     expect(image.length).toBeLessThan(374_784 / 4);
   });
 
   it('records a volume space size equal to the image length, in the primary and the Joliet descriptor', () => {
-    const image = writeIso9660([largeUserData(3 * SECTOR + 1), seedFile('meta-data', 'x')], options);
+    const image = writeIso9660([largeUserData(3 * sectorBytes + 1), seedFile('meta-data', 'x')], options);
     const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
     for (const descriptor of [16, 17]) {
-      expect(view.getUint32(descriptor * SECTOR + 80, true)).toBe(image.length / SECTOR);
-      expect(view.getUint32(descriptor * SECTOR + 84, false)).toBe(image.length / SECTOR);
+      expect(view.getUint32(descriptor * sectorBytes + 80, true)).toBe(image.length / sectorBytes);
+      expect(view.getUint32(descriptor * sectorBytes + 84, false)).toBe(image.length / sectorBytes);
     }
   });
 
@@ -84,6 +84,6 @@ describe('writeIso9660 output', () => {
   });
 
   it('writes an empty volume when there are no files', () => {
-    expect(writeIso9660([], options).length / SECTOR).toBeLessThanOrEqual(26);
+    expect(writeIso9660([], options).length / sectorBytes).toBeLessThanOrEqual(26);
   });
 });
