@@ -2,6 +2,7 @@
 // see it as SOURCE_DATE_EPOCH (reproducible-builds.org); null, they use their own clock, even if the
 // user's shell happens to export SOURCE_DATE_EPOCH.
 import { CloudseedError } from '../errors.js';
+import { latestFatMoment } from '../formats/index.js';
 
 /** Environment changes for a tool run: SOURCE_DATE_EPOCH set or removed, and TZ pinned when reproducible. */
 export function sourceDateEnvironment(sourceDateEpoch: number | null): Record<string, string | undefined> {
@@ -16,7 +17,7 @@ export function sourceDateEnvironment(sourceDateEpoch: number | null): Record<st
  * volume dates). Earlier than FAT's 1980 is fine: the FAT writer records 1980-01-01 for those, which
  * SOURCE_DATE_EPOCH=0 relies on.
  */
-export const latestSourceDateEpoch = Date.UTC(2107, 11, 31, 23, 59, 59) / 1000;
+export const latestSourceDateEpoch = Math.floor(latestFatMoment / 1000);
 
 const hint = 'set it to whole seconds since 1970-01-01 UTC, such as $(git log -1 --format=%ct), or unset it';
 

@@ -13,7 +13,8 @@ export interface FatStamp {
 
 const epochYear = 1980;
 const earliest = Date.UTC(epochYear, 0, 1, 0, 0, 0);
-const latest = Date.UTC(2107, 11, 31, 23, 59, 59, 990);
+/** The last moment a FAT stamp holds: 7 bits of years since 1980 end with 2107. */
+export const latestFatMoment = Date.UTC(2107, 11, 31, 23, 59, 59, 990);
 
 /**
  * The stamp for a moment given as a Date or as seconds since the epoch. Moments outside FAT's range are
@@ -22,7 +23,7 @@ const latest = Date.UTC(2107, 11, 31, 23, 59, 59, 990);
 export function fatStamp(timestamp: Date | number): FatStamp {
   const milliseconds = typeof timestamp === 'number' ? timestamp * 1000 : timestamp.getTime();
   if (!Number.isFinite(milliseconds)) throw new RangeError(`the FAT timestamp ${String(timestamp)} is not a moment in time`);
-  const moment = new Date(Math.min(Math.max(Math.floor(milliseconds), earliest), latest));
+  const moment = new Date(Math.min(Math.max(Math.floor(milliseconds), earliest), latestFatMoment));
   const seconds = moment.getUTCSeconds();
   return {
     date: ((moment.getUTCFullYear() - epochYear) << 9) | ((moment.getUTCMonth() + 1) << 5) | moment.getUTCDate(),
